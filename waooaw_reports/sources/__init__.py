@@ -1,0 +1,1 @@
+"""Data sources: Prometheus and the platform database. They return plain data."""
