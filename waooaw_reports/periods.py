@@ -87,7 +87,9 @@ def period_for(kind: str, key: str, timezone: str = "UTC") -> Period:
     if kind == "weekly" and first.weekday() != 0:
         raise PeriodError(f"Period key {key!r} is a {first:%A}; a weekly key is {form}.")
     if kind == "monthly" and first.day != 1:
-        raise PeriodError(f"Period key {key!r} is not the first of a month; a monthly key is {form}.")
+        raise PeriodError(
+            f"Period key {key!r} is not the first of a month; a monthly key is {form}."
+        )
     if first < FIRST_PERIOD:
         raise PeriodError(f"Period key {key!r} is before the first period, {FIRST_PERIOD}.")
     if kind == "weekly":
@@ -96,7 +98,7 @@ def period_for(kind: str, key: str, timezone: str = "UTC") -> Period:
         last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     start = _local_midnight(first, tz).astimezone(dt.UTC)
     end = _local_midnight(last, tz).astimezone(dt.UTC)
-    return Period(kind, first.isoformat(), start, end, timezone)  # type: ignore[arg-type]
+    return Period(kind, first.isoformat(), start, end, timezone)
 
 
 def last_complete(kind: str, now: dt.datetime, timezone: str = "UTC") -> Period:
@@ -108,4 +110,6 @@ def last_complete(kind: str, now: dt.datetime, timezone: str = "UTC") -> Period:
         this_monday = today - dt.timedelta(days=today.weekday())
         return period_for(kind, (this_monday - dt.timedelta(days=7)).isoformat(), timezone)
     this_first = today.replace(day=1)
-    return period_for(kind, (this_first - dt.timedelta(days=1)).replace(day=1).isoformat(), timezone)
+    return period_for(
+        kind, (this_first - dt.timedelta(days=1)).replace(day=1).isoformat(), timezone
+    )

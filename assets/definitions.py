@@ -1,0 +1,61 @@
+"""The code location: assembles partitions, assets, jobs, schedules and resources.
+
+Settings are read once, here, where the code location starts. Secrets reach Dagster as
+unresolved environment variables.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster import Definitions, EnvVar
+
+from assets.jobs import report_job
+from assets.partitions import monthly_partitions, weekly_partitions
+from assets.report_assets import build_report_assets
+from assets.resources import PlatformDatabaseResource, PrometheusResource, ReportSettingsResource
+from assets.schedules import monthly_audit_schedule, weekly_review_schedule
+from waooaw_reports.settings import Settings, current_environment
+
+
+def build_definitions(settings: Settings) -> Definitions:
+    weekly = weekly_partitions(settings.timezone)
+    monthly = monthly_partitions(settings.timezone)
+    weekly_job = report_job("weekly")
+    monthly_job = report_job("monthly")
+    return Definitions(
+        assets=[*build_report_assets("weekly", weekly), *build_report_assets("monthly", monthly)],
+        jobs=[weekly_job, monthly_job],
+        schedules=[
+            weekly_review_schedule(weekly_job, settings.timezone),
+            monthly_audit_schedule(monthly_job, settings.timezone),
+        ],
+        resources={
+            "prometheus": PrometheusResource(
+                url=settings.prometheus_url, timeout_seconds=settings.prometheus_timeout_seconds
+            ),
+            "platform_database": _database_resource(settings),
+            "report_settings": ReportSettingsResource(
+                timezone=settings.timezone,
+                reports_dir=str(settings.reports_dir.resolve()),
+                catalog_path=str(settings.catalog.resolve()) if settings.catalog else None,
+                capacity_volume=settings.capacity_volume,
+                business_start=settings.business_hours[0].isoformat("minutes"),
+                business_end=settings.business_hours[1].isoformat("minutes"),
+                holidays=[day.isoformat() for day in settings.holidays],
+                public_settings=settings.public(),
+            ),
+        },
+    )
+
+
+def _database_resource(settings: Settings) -> PlatformDatabaseResource:
+    environ = current_environment()
+    if environ.get("WAOOAW_DATABASE_URL"):
+        return PlatformDatabaseResource(url=EnvVar("WAOOAW_DATABASE_URL"))
+    if environ.get("WAOOAW_DATABASE_URL_FILE"):
+        return PlatformDatabaseResource(url_file=environ["WAOOAW_DATABASE_URL_FILE"])
+    return PlatformDatabaseResource(url=settings.database_url)
+
+
+defs = build_definitions(Settings.from_env(current_environment(), Path(".env")))

@@ -1,0 +1,60 @@
+"""Resources: Prometheus, the platform database and the report settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from dagster import ConfigurableResource
+
+from waooaw_reports.analytics.incidents import BusinessHours
+from waooaw_reports.catalog import Catalog, load_catalog
+from waooaw_reports.sources.database import PlatformDatabase
+from waooaw_reports.sources.prometheus import PrometheusClient
+
+
+class PrometheusResource(ConfigurableResource):
+    url: str
+    timeout_seconds: float = 30.0
+    attempts: int = 3
+
+    def client(self) -> PrometheusClient:
+        return PrometheusClient(self.url, self.timeout_seconds, attempts=self.attempts)
+
+
+class PlatformDatabaseResource(ConfigurableResource):
+    """The database URL may hold a password: bind it as an EnvVar, or name a file holding it."""
+
+    url: str | None = None
+    url_file: str | None = None
+
+    def open(self) -> PlatformDatabase:
+        url = self.url
+        if url is None and self.url_file is not None:
+            url = Path(self.url_file).read_text(encoding="utf-8").strip()
+        if not url:
+            raise ValueError(
+                "No database URL: set WAOOAW_DATABASE_URL (or WAOOAW_DATABASE_URL_FILE)."
+            )
+        return PlatformDatabase(url)
+
+
+class ReportSettingsResource(ConfigurableResource):
+    timezone: str = "UTC"
+    reports_dir: str = "reports"
+    catalog_path: str | None = None
+    capacity_volume: str = "/var/lib/postgresql"
+    business_start: str = "09:00"
+    business_end: str = "18:00"
+    holidays: list[str] = []
+    public_settings: dict = {}
+
+    def catalog(self) -> Catalog:
+        return load_catalog(Path(self.catalog_path) if self.catalog_path else None)
+
+    def business_hours(self) -> BusinessHours:
+        return BusinessHours(
+            start=dt.time.fromisoformat(self.business_start),
+            end=dt.time.fromisoformat(self.business_end),
+            holidays=frozenset(dt.date.fromisoformat(day) for day in self.holidays),
+        )

@@ -1,0 +1,219 @@
+"""Measurements: the catalog's figures asked of Prometheus for one period.
+
+Every count is one instant query at the period end over the period's length (DESIGN §5), and
+all the queries of one figure are pinned to the same evaluation time. Results are plain dicts
+that carry their queries, so the report can show where each number came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from dataclasses import asdict
+from string import Template
+from typing import Any
+
+from waooaw_reports.catalog import Catalog, MetricSpec, ResourceSpec, SloSpec
+from waooaw_reports.periods import Period
+from waooaw_reports.sources.prometheus import PrometheusClient, Sample
+
+log = logging.getLogger(__name__)
+
+DAY = 86_400
+
+
+def count_query(selector: str, seconds: int) -> str:
+    return f"sum(increase({selector}[{seconds}s]))"
+
+
+def _single(samples: list[Sample]) -> float | None:
+    """The value of a one-element aggregate, None when Prometheus returned nothing or NaN."""
+    if not samples:
+        return None
+    value = samples[0].value
+    return None if math.isnan(value) else value
+
+
+def measure_ratio(
+    client: PrometheusClient,
+    *,
+    total: str,
+    good: str | None,
+    bad: str | None,
+    end: dt.datetime,
+    seconds: int,
+) -> dict[str, Any]:
+    """good / total over the window ending at ``end``; bad series count failures.
+
+    No data when the total is zero or absent, or when the good series does not exist at all.
+    A missing failure series means no failures (its fallback to zero applies to that term only,
+    never to the whole ratio: case C05).
+    """
+    total_query = count_query(total, seconds)
+    total_count = _single(client.instant(total_query, end))
+    if bad is not None:
+        bad_query = count_query(bad, seconds)
+        bad_count = _single(client.instant(bad_query, end))
+        bad_count = 0.0 if bad_count is None else bad_count
+        good_count = None if total_count is None else total_count - bad_count
+        queries = {"good": f"{total_query} - ({bad_query} or vector(0))", "total": total_query}
+    else:
+        assert good is not None
+        good_query = count_query(good, seconds)
+        good_count = _single(client.instant(good_query, end))
+        queries = {"good": good_query, "total": total_query}
+    value = None
+    if total_count and good_count is not None:
+        value = good_count / total_count
+        if value > 1:
+            # Separate series can disagree slightly (case C06); an SLI is never above 1.
+            log.warning("Clamped ratio %.6f of %s to 1", value, queries["good"])
+            value = 1.0
+    return {"good": good_count, "total": total_count, "value": value, "query": queries}
+
+
+def measure_metric(
+    client: PrometheusClient, spec: MetricSpec, end: dt.datetime, seconds: int
+) -> dict[str, Any]:
+    if spec.kind == "ratio":
+        assert spec.total is not None
+        return measure_ratio(
+            client, total=spec.total, good=spec.good, bad=spec.bad, end=end, seconds=seconds
+        )
+    assert spec.query is not None
+    query = Template(spec.query).safe_substitute(range=f"{seconds}s")
+    return {"value": _single(client.instant(query, end)), "query": {"value": query}}
+
+
+def downtime_query(spec: SloSpec, seconds: int) -> str:
+    """Minutes of the window whose 5-minute availability fell below the threshold.
+
+    A 1-minute grid over the window; a minute without traffic divides 0 by 0 or finds no
+    series, and counts as up. Only the failure term falls back to zero (case C05).
+    """
+    assert spec.downtime_threshold is not None
+    total = f"sum(rate({spec.total}[5m]))"
+    if spec.bad is not None:
+        availability = f"(1 - (sum(rate({spec.bad}[5m])) or vector(0)) / {total})"
+    else:
+        availability = f"(sum(rate({spec.good}[5m])) / {total})"
+    return f"sum_over_time(({availability} < bool {spec.downtime_threshold})[{seconds}s:1m])"
+
+
+def measure_slo(
+    client: PrometheusClient, spec: SloSpec, end: dt.datetime, seconds: int
+) -> dict[str, Any]:
+    ratio = measure_ratio(
+        client, total=spec.total, good=spec.good, bad=spec.bad, end=end, seconds=seconds
+    )
+    downtime = None
+    if spec.downtime_threshold is not None:
+        query = downtime_query(spec, seconds)
+        ratio["query"]["downtime"] = query
+        downtime = _single(client.instant(query, end))
+        # No series at all in the window: no minute was down.
+        downtime = 0.0 if downtime is None and ratio["total"] is not None else downtime
+    return {**ratio, "downtime_minutes": downtime}
+
+
+def measure_resource(
+    client: PrometheusClient,
+    spec: ResourceSpec,
+    end: dt.datetime,
+    lookback_days: int,
+    volume: str,
+) -> dict[str, Any]:
+    """Daily values over the look-back ending at ``end``, and the limit at ``end``."""
+    over_time = "last_over_time" if spec.daily == "last" else "max_over_time"
+    query = f"sum({over_time}({spec.value}[1d]))"
+    start = end - dt.timedelta(days=lookback_days - 1)
+    series = client.range(query, start, end, DAY)
+    daily = []
+    for timestamp, value in series[0].points if series else []:
+        if not math.isnan(value):
+            day = dt.datetime.fromtimestamp(timestamp - DAY, dt.UTC).date()
+            daily.append((day, value))
+    limit = limit_query = None
+    if spec.limit is not None:
+        selector = Template(spec.limit).safe_substitute(volume=volume)
+        limit_query = f"sum(last_over_time({selector}[1d]))"
+        limit = _single(client.instant(limit_query, end))
+    log.info("Read %d daily points of %s", len(daily), spec.name)
+    return {"daily": daily, "limit": limit, "query": {"value": query, "limit": limit_query}}
+
+
+def measure_coverage(
+    client: PrometheusClient, selector: str, start: dt.datetime, end: dt.datetime
+) -> dict[str, Any]:
+    """Share of the 5-minute grid points of the window at which ``selector`` had a sample."""
+    seconds = int((end - start).total_seconds())
+    query = f"count_over_time((count({selector}) > 0)[{seconds}s:5m])"
+    points = _single(client.instant(query, end)) or 0.0
+    expected = seconds // 300
+    born_query = (
+        f"count(last_over_time({selector}[{seconds}s]) "
+        f"unless last_over_time({selector}[{seconds}s] offset {seconds}s))"
+    )
+    born = _single(client.instant(born_query, end)) or 0.0
+    return {
+        "series": selector,
+        "coverage": points / expected if expected else None,
+        "missing_minutes": (expected - points) * 5,
+        "series_born_in_period": int(born),
+        "query": {"coverage": query, "born": born_query},
+    }
+
+
+def measure_slos(
+    client: PrometheusClient, catalog: Catalog, period: Period
+) -> list[dict[str, Any]]:
+    measured = []
+    for spec in catalog.slos:
+        figures = measure_slo(client, spec, period.end, period.seconds)
+        measured.append(
+            {
+                "name": spec.name,
+                "objective": spec.objective,
+                **figures,
+                "time_based": spec.downtime_threshold is not None,
+                "description": spec.description,
+            }
+        )
+    return measured
+
+
+def measure_metrics(
+    client: PrometheusClient, catalog: Catalog, period: Period
+) -> list[dict[str, Any]]:
+    """Each metric for the period and, for the trend, for the period before."""
+    previous = period.previous()
+    measured = []
+    for spec in catalog.metrics:
+        now = measure_metric(client, spec, period.end, period.seconds)
+        before = measure_metric(client, spec, previous.end, previous.seconds)
+        measured.append({"spec": asdict(spec), **now, "previous": before["value"]})
+    return measured
+
+
+def measure_capacity(
+    client: PrometheusClient, catalog: Catalog, period: Period, lookback_days: int, volume: str
+) -> list[dict[str, Any]]:
+    return [
+        {"spec": asdict(spec), **measure_resource(client, spec, period.end, lookback_days, volume)}
+        for spec in catalog.resources
+    ]
+
+
+def measure_data_coverage(
+    client: PrometheusClient, catalog: Catalog, period: Period
+) -> list[dict[str, Any]]:
+    """Coverage of every series selector the catalog's counts read."""
+    selectors: list[str] = []
+    pairs: list[tuple[str | None, ...]] = [(s.good, s.bad, s.total) for s in catalog.slos]
+    pairs += [(m.good, m.bad, m.total) for m in catalog.metrics]
+    for triple in pairs:
+        for selector in triple:
+            if selector and selector not in selectors:
+                selectors.append(selector)
+    return [measure_coverage(client, selector, period.start, period.end) for selector in selectors]
