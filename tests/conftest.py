@@ -55,3 +55,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'platform.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(scope="session")
+def prometheus_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Prometheus on a free loopback port over the hand-made history of history.py."""
+    from tests.history import write_history
+    from waooaw_reports.demo.prometheus_server import PrometheusServer, load_openmetrics
+
+    root = tmp_path_factory.mktemp("prometheus")
+    load_openmetrics(write_history(root / "input"), root / "tsdb")
+    with PrometheusServer(root / "tsdb", root) as server:
+        yield server.url

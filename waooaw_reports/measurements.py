@@ -15,7 +15,7 @@ from string import Template
 from typing import Any
 
 from waooaw_reports.catalog import Catalog, MetricSpec, ResourceSpec, SloSpec
-from waooaw_reports.periods import Period
+from waooaw_reports.periods import Period, zone
 from waooaw_reports.sources.prometheus import PrometheusClient, Sample
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,11 @@ def downtime_query(spec: SloSpec, seconds: int) -> str:
         availability = f"(1 - (sum(rate({spec.bad}[5m])) or vector(0)) / {total})"
     else:
         availability = f"(sum(rate({spec.good}[5m])) / {total})"
-    return f"sum_over_time(({availability} < bool {spec.downtime_threshold})[{seconds}s:1m])"
+    # The grid's points are the minute ends in (start, end]: the range stops one second short
+    # of the start so that the point at the start, which belongs to the period before, is out
+    # whether the store's ranges include their left end (Prometheus 2) or not (Prometheus 3).
+    grid = f"[{seconds - 1}s:1m]"
+    return f"sum_over_time(({availability} < bool {spec.downtime_threshold}){grid})"
 
 
 def measure_slo(
@@ -123,8 +127,12 @@ def measure_resource(
     end: dt.datetime,
     lookback_days: int,
     volume: str,
+    timezone: str = "UTC",
 ) -> dict[str, Any]:
-    """Daily values over the look-back ending at ``end``, and the limit at ``end``."""
+    """Daily values over the look-back ending at ``end``, and the limit at ``end``.
+
+    Each point is read at a day's end and covers the day before it, dated in the report's zone.
+    """
     over_time = "last_over_time" if spec.daily == "last" else "max_over_time"
     query = f"sum({over_time}({spec.value}[1d]))"
     start = end - dt.timedelta(days=lookback_days - 1)
@@ -132,7 +140,7 @@ def measure_resource(
     daily = []
     for timestamp, value in series[0].points if series else []:
         if not math.isnan(value):
-            day = dt.datetime.fromtimestamp(timestamp - DAY, dt.UTC).date()
+            day = dt.datetime.fromtimestamp(timestamp - DAY, zone(timezone)).date()
             daily.append((day, value))
     limit = limit_query = None
     if spec.limit is not None:
@@ -148,7 +156,7 @@ def measure_coverage(
 ) -> dict[str, Any]:
     """Share of the 5-minute grid points of the window at which ``selector`` had a sample."""
     seconds = int((end - start).total_seconds())
-    query = f"count_over_time((count({selector}) > 0)[{seconds}s:5m])"
+    query = f"count_over_time((count({selector}) > 0)[{seconds - 1}s:5m])"
     points = _single(client.instant(query, end)) or 0.0
     expected = seconds // 300
     born_query = (
@@ -200,7 +208,10 @@ def measure_capacity(
     client: PrometheusClient, catalog: Catalog, period: Period, lookback_days: int, volume: str
 ) -> list[dict[str, Any]]:
     return [
-        {"spec": asdict(spec), **measure_resource(client, spec, period.end, lookback_days, volume)}
+        {
+            "spec": asdict(spec),
+            **measure_resource(client, spec, period.end, lookback_days, volume, period.timezone),
+        }
         for spec in catalog.resources
     ]
 
