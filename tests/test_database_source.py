@@ -14,10 +14,18 @@ END = dt.datetime(2026, 11, 30, tzinfo=UTC)
 
 def _incident(id_, started, **times):
     return {
-        "id": id_, "title": f"incident {id_}", "severity": "P1", "service": "api-gateway",
-        "started_at": started, "detected_at": started + dt.timedelta(minutes=4),
-        "acknowledged_at": None, "mitigated_at": None, "resolved_at": None,
-        "postmortem_completed_at": None, "postmortem_url": None, **times,
+        "id": id_,
+        "title": f"incident {id_}",
+        "severity": "P1",
+        "service": "api-gateway",
+        "started_at": started,
+        "detected_at": started + dt.timedelta(minutes=4),
+        "acknowledged_at": None,
+        "mitigated_at": None,
+        "resolved_at": None,
+        "postmortem_completed_at": None,
+        "postmortem_url": None,
+        **times,
     }
 
 
@@ -76,15 +84,19 @@ def test_aware_timestamps_on_postgresql(postgres_url):
     engine = sa.create_engine(postgres_url)
     schema.metadata.create_all(engine)
     with engine.begin() as connection:
-        connection.execute(sa.text(
-            "alter table incidents alter column started_at type timestamptz "
-            "using started_at at time zone 'UTC'"
-        ))
+        connection.execute(
+            sa.text(
+                "alter table incidents alter column started_at type timestamptz "
+                "using started_at at time zone 'UTC'"
+            )
+        )
         connection.execute(sa.text("set time zone 'Asia/Kolkata'"))
-        connection.execute(sa.text(
-            "insert into incidents (id, title, severity, service, started_at, detected_at) "
-            "values ('x', 't', 'P2', 's', '2026-11-24 18:30:00+05:30', '2026-11-24 13:05:00')"
-        ))
+        connection.execute(
+            sa.text(
+                "insert into incidents (id, title, severity, service, started_at, detected_at) "
+                "values ('x', 't', 'P2', 's', '2026-11-24 18:30:00+05:30', '2026-11-24 13:05:00')"
+            )
+        )
     engine.dispose()
     rows = PlatformDatabase(postgres_url).incidents(START, END)
     assert rows.rows[0]["started_at"] == dt.datetime(2026, 11, 24, 13, tzinfo=UTC)

@@ -80,8 +80,7 @@ def load_catalog(extra: Path | None = None) -> Catalog:
             texts.append((str(extra), extra.read_text(encoding="utf-8")))
         except OSError as exc:
             raise CatalogError(
-                f"The catalog file {extra} named by WAOOAW_CATALOG cannot be read: "
-                f"{exc.strerror}."
+                f"The catalog file {extra} named by WAOOAW_CATALOG cannot be read: {exc.strerror}."
             ) from exc
     merged: dict[str, dict[str, dict[str, Any]]] = {"metrics": {}, "slos": {}, "resources": {}}
     for origin, text in texts:
@@ -146,7 +145,11 @@ class _Entry:
         value = self.raw.get(name)
         if value is None and not required:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
             raise self.fail(name, "a finite number")
         return float(value)
 
@@ -158,8 +161,19 @@ class _Entry:
 
 
 def _metric(raw: dict[str, Any]) -> MetricSpec:
-    fields = {"tier", "description", "kind", "unit", "direction", "target", "alert_threshold",
-              "good", "bad", "total", "query"}
+    fields = {
+        "tier",
+        "description",
+        "kind",
+        "unit",
+        "direction",
+        "target",
+        "alert_threshold",
+        "good",
+        "bad",
+        "total",
+        "query",
+    }
     entry = _Entry("metrics", raw, fields)
     tier = raw.get("tier")
     if tier not in (1, 2, 3, 4):
@@ -192,8 +206,9 @@ def _metric(raw: dict[str, Any]) -> MetricSpec:
 
 
 def _slo(raw: dict[str, Any]) -> SloSpec:
-    entry = _Entry("slos", raw, {"description", "objective", "good", "bad", "total",
-                                 "downtime_threshold"})
+    entry = _Entry(
+        "slos", raw, {"description", "objective", "good", "bad", "total", "downtime_threshold"}
+    )
     objective = entry.number("objective", required=True)
     assert objective is not None
     if not 0 < objective < 1:
