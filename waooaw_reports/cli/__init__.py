@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -211,7 +210,3 @@ def demo_run_command(
         directory = run_report(kind, None, as_of, settings)
         for name in ("report.html", "report.pdf", "report.json"):
             click.echo(directory / name)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
