@@ -371,6 +371,7 @@ def test_null_metric_renders_na(report: dict[str, Any]) -> None:
         (formatting.change(0.99920 - 0.99961, "ratio"), f"{MINUS}0.041{NBSP}pp"),
         (formatting.change(29.3, "seconds"), f"+29.3{NBSP}s"),
         (formatting.change(None, "ratio"), "n/a"),
+        (formatting.change(0.0, "ratio"), "no change"),
         (formatting.days(151.29), f"151{NBSP}days"),
         (formatting.days(None), "n/a"),
         (formatting.local_time("2026-11-23T00:00:00+01:00"), "2026-11-23 00:00"),
@@ -387,6 +388,34 @@ def test_unknown_status_fails_loudly(report: dict[str, Any]) -> None:
 
     with pytest.raises(ValueError, match="Status 'green' is unknown"):
         render_html(report)
+
+
+def test_first_page_gives_the_verdicts_in_words(
+    report: dict[str, Any], tmp_path: Path, quiet_weasyprint: None
+) -> None:
+    pdf = write_pdf(render_pdf(render_html(report)), tmp_path)
+
+    first_page = " ".join(pdf_text(pdf, page=1).split())
+    assert "Weekly health review" in first_page
+    assert "2026-11-23 00:00 \u2013 2026-11-30 00:00 UTC" in first_page
+    assert "Overall: Breached" in first_page
+    for area in report["areas"]:
+        assert area["name"] in first_page
+    for label in ("Breached", "At risk", "Met", "No data"):
+        assert label in first_page
+    for item in report["attention"]:
+        assert " ".join(item.split()) in first_page
+    assert "Page 1 of" in first_page
+
+    second_page = " ".join(pdf_text(pdf, page=2).split())
+    assert second_page.startswith("Weekly health review Week 2026-11-23: 2026-11-23 00:00")
+    assert "Page 2 of" in second_page
+
+
+def test_pdf_is_deterministic(report: dict[str, Any]) -> None:
+    html = render_html(report)
+
+    assert render_pdf(html) == render_pdf(html)
 
 
 # Files

@@ -167,7 +167,9 @@ def change(value: float | None, unit: str) -> str:
     """A signed difference; ratios change by percentage points."""
     if value is None:
         return MISSING
-    sign = "+" if value > 0 else MINUS if value < 0 else "\u00b1"
+    if value == 0:
+        return "no change"
+    sign = "+" if value > 0 else MINUS
     size = abs(value)
     if unit == "ratio":
         decimals = 3 if size < 0.001 else 2
