@@ -32,7 +32,8 @@ def build_definitions(settings: Settings) -> Definitions:
         ],
         resources={
             "prometheus": PrometheusResource(
-                url=settings.prometheus_url, timeout_seconds=settings.prometheus_timeout_seconds
+                url=_from_environment("WAOOAW_PROMETHEUS_URL", settings.prometheus_url),
+                timeout_seconds=settings.prometheus_timeout_seconds,
             ),
             "platform_database": _database_resource(settings),
             "report_settings": ReportSettingsResource(
@@ -47,6 +48,12 @@ def build_definitions(settings: Settings) -> Definitions:
             ),
         },
     )
+
+
+def _from_environment(name: str, value: str) -> str | EnvVar:
+    """An unresolved EnvVar when the environment sets ``name`` (the URL may hold credentials,
+    which should not show in the UI's run config); the settings' value otherwise."""
+    return EnvVar(name) if current_environment().get(name) else value
 
 
 def _database_resource(settings: Settings) -> PlatformDatabaseResource:

@@ -67,7 +67,7 @@ def main(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    for noisy in ("httpx", "fontTools", "weasyprint"):
+    for noisy in ("httpx", "fontTools", "weasyprint", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
