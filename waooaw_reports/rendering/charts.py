@@ -25,7 +25,7 @@ from matplotlib.figure import Figure  # noqa: E402
 INK = "#1f2933"
 SERIES = ("#1f4e79", "#c0392b", "#7f8c8d", "#27ae60")
 DASHES = ("-", "--", ":", "-.")
-STYLE: dict[str, Any] = {
+STYLE: Any = {
     "svg.fonttype": "none",
     "svg.hashsalt": "waooaw-reports",
     "font.family": ["DejaVu Sans", "sans-serif"],
