@@ -14,15 +14,15 @@ from pathlib import Path
 
 from waooaw_reports.demo.api_series import api_families
 from waooaw_reports.demo.infra_series import infra_families
-from waooaw_reports.demo.openmetrics import Family, openmetrics_text
+from waooaw_reports.demo.openmetrics import Family, openmetrics_text, write_openmetrics
 from waooaw_reports.demo.schedule import DAY, Schedule, build_schedule, stream_rng
-from waooaw_reports.demo.timeline import sample_grid, slow_grid, unix
+from waooaw_reports.demo.timeline import grids, unix
 from waooaw_reports.demo.workload_series import workload_families
 
 log = logging.getLogger(__name__)
 
 # Bump when the generated history changes, so an existing demo state is regenerated.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,11 @@ class History:
 def generate_history(end: dt.datetime) -> History:
     """All demo series for the history ending (exclusive) at the UTC midnight ``end``."""
     schedule = build_schedule(end)
-    grid = sample_grid(schedule)
+    grid = grids(schedule)
     families = [
-        *api_families(grid, schedule, stream_rng(end, "api")),
-        *workload_families(grid, schedule, stream_rng(end, "workload")),
-        *infra_families(grid, slow_grid(schedule), schedule, stream_rng(end, "infra")),
+        *api_families(grid.samples, schedule, stream_rng(end, "api")),
+        *workload_families(grid.samples, schedule, stream_rng(end, "workload")),
+        *infra_families(grid, schedule, stream_rng(end, "infra")),
     ]
     return History(schedule, tuple(families))
 
@@ -68,7 +68,7 @@ def write_day_files(
     paths = []
     for day in history.days():
         path = directory / f"{day:%Y-%m-%d}.om"
-        path.write_text(history.day_text(day), encoding="utf-8")
+        write_openmetrics(path, history.day(day))
         if on_written is not None:
             on_written(path)
         paths.append(path)

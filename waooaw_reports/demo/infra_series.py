@@ -15,6 +15,7 @@ from waooaw_reports.demo.timeline import (
     DAY_SECONDS,
     FloatArray,
     Grid,
+    Grids,
     IntArray,
     counter,
     covered,
@@ -238,15 +239,15 @@ def _alerts(grid: Grid, schedule: Schedule) -> Family:
     return Family("ALERTS", "gauge", series)
 
 
-def infra_families(
-    grid: Grid, slow: Grid, schedule: Schedule, rng: np.random.Generator
-) -> list[Family]:
-    """``slow`` is the five-minute grid of the slowly scraped exporters."""
+def infra_families(grids: Grids, schedule: Schedule, rng: np.random.Generator) -> list[Family]:
+    """The heartbeat and the alerts are sampled every minute throughout: with five-minute
+    samples a healthy heartbeat would look up to five minutes old, and a short alert could
+    fall between two samples."""
     return [
-        *_pools(grid, schedule, rng),
-        *_queries(grid, schedule, rng),
-        *_storage(slow, schedule, rng),
-        *_cache(grid, schedule, rng),
-        _heartbeat(grid, schedule),
-        _alerts(grid, schedule),
+        *_pools(grids.samples, schedule, rng),
+        *_queries(grids.samples, schedule, rng),
+        *_storage(grids.slow, schedule, rng),
+        *_cache(grids.samples, schedule, rng),
+        _heartbeat(grids.minutely, schedule),
+        _alerts(grids.minutely, schedule),
     ]

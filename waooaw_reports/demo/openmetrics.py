@@ -7,7 +7,7 @@ operation per series, which keeps millions of samples cheap to write.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -88,20 +88,23 @@ def _series_text(series: Series) -> str:
     return (head + series.value_format + " %d\n") * len(series) % tuple(pairs)
 
 
-def openmetrics_text(families: Iterable[Family]) -> str:
-    """The text of one OpenMetrics file; empty series and families are left out."""
-    parts: list[str] = []
+def _chunks(families: Iterable[Family]) -> Iterator[str]:
     for family in families:
         if family.samples == 0:
             continue
-        parts.append(f"# TYPE {family.name} {family.type}\n")
-        parts.extend(_series_text(series) for series in family.series if len(series))
-    parts.append("# EOF\n")
-    return "".join(parts)
+        yield f"# TYPE {family.name} {family.type}\n"
+        yield from (_series_text(series) for series in family.series if len(series))
+    yield "# EOF\n"
+
+
+def openmetrics_text(families: Iterable[Family]) -> str:
+    """The text of one OpenMetrics file; empty series and families are left out."""
+    return "".join(_chunks(families))
 
 
 def write_openmetrics(path: Path, families: Iterable[Family]) -> int:
-    """Write one OpenMetrics file; returns the number of samples written."""
+    """Write one OpenMetrics file, series by series; returns the number of samples written."""
     families = list(families)
-    path.write_text(openmetrics_text(families), encoding="utf-8")
+    with path.open("w", encoding="utf-8") as output:
+        output.writelines(_chunks(families))
     return sum(family.samples for family in families)

@@ -65,10 +65,26 @@ def sample_grid(schedule: Schedule) -> Grid:
     )
 
 
-def slow_grid(schedule: Schedule) -> Grid:
-    """Five-minute samples throughout, for slowly scraped infrastructure gauges."""
-    times = np.arange(unix(schedule.start), unix(schedule.end), COARSE_STEP, dtype=np.int64)
-    return Grid(times, np.full(len(times), COARSE_STEP, dtype=np.int64))
+def even_grid(schedule: Schedule, step: int) -> Grid:
+    """Samples ``step`` seconds apart throughout the history."""
+    times = np.arange(unix(schedule.start), unix(schedule.end), step, dtype=np.int64)
+    return Grid(times, np.full(len(times), step, dtype=np.int64))
+
+
+@dataclass(frozen=True)
+class Grids:
+    """``samples``: five minutes, then one minute for the last weeks; ``slow``: five minutes
+    throughout (slowly scraped exporters); ``minutely``: one minute throughout."""
+
+    samples: Grid
+    slow: Grid
+    minutely: Grid
+
+
+def grids(schedule: Schedule) -> Grids:
+    return Grids(
+        sample_grid(schedule), even_grid(schedule, COARSE_STEP), even_grid(schedule, FINE_STEP)
+    )
 
 
 def days_since(times: FloatArray | IntArray, schedule: Schedule) -> FloatArray:
