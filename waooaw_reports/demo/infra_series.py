@@ -213,7 +213,11 @@ def _alert_series(grid: Grid, labels: dict[str, str], windows: Iterable[Window])
 
 
 def _alerts(grid: Grid, schedule: Schedule) -> Family:
-    """Prometheus' own ALERTS series: 1 at each evaluation while an alert fires."""
+    """Prometheus' own ALERTS series: 1 at each evaluation while an alert fires.
+
+    OpenMetrics cannot carry the stale marker Prometheus writes when an alert resolves, so
+    a backfilled alert stays visible for the 5-minute lookback after its last sample.
+    """
     windows: dict[tuple[str, str, str], list[Window]] = {}
     for o in schedule.outages:
         severity = "critical" if o.severity in ("P0", "P1") else "warning"

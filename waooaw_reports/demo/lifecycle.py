@@ -7,6 +7,7 @@ Everything lives under one state directory::
     demo.db                     the SQLite platform database
     stamp.json                  what was generated: the end and the generator version
     prometheus.yml, prometheus.pid, prometheus.log
+    .lock                       held by the demo command working in the directory
 
 A second ``demo_up`` with the same end reuses all of it; a different end regenerates it.
 """
@@ -14,9 +15,12 @@ A second ``demo_up`` with the same end reuses all of it; a different end regener
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import logging
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +85,22 @@ class DemoPaths:
     @property
     def log(self) -> Path:
         return self.root / "prometheus.log"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / ".lock"
+
+
+@contextmanager
+def _exclusive(paths: DemoPaths) -> Iterator[None]:
+    """One demo_up or demo_down at a time per state directory; others wait their turn."""
+    with paths.lock.open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("Waiting for another demo command working in %s", paths.root)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def _url(port: int) -> str:
@@ -193,7 +213,11 @@ def demo_up(
     paths.root.mkdir(parents=True, exist_ok=True)
     binary("promtool")
     binary("prometheus")
+    with _exclusive(paths):
+        return _up(paths, end, port)
 
+
+def _up(paths: DemoPaths, end: dt.datetime, port: int) -> DemoStatus:
     current = _is_current(paths, end)
     server = _our_server(paths)
     if server is not None and (not current or server[1] != port):
@@ -225,8 +249,11 @@ def demo_down(state_dir: Path) -> bool:
     signalled, never anything else.
     """
     paths = DemoPaths(state_dir.resolve())
-    server = _our_server(paths)
-    if server is None:
+    if not paths.root.is_dir():
         return False
-    _stop(paths, server[0])
-    return True
+    with _exclusive(paths):
+        server = _our_server(paths)
+        if server is None:
+            return False
+        _stop(paths, server[0])
+        return True

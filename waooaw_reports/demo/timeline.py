@@ -50,7 +50,11 @@ class Grid:
 
 
 def sample_grid(schedule: Schedule) -> Grid:
-    """Five-minute samples, then one-minute samples for the last weeks."""
+    """Five-minute samples, then one-minute samples for the last weeks.
+
+    Before the one-minute weeks a 5-minute window holds one or two samples, so figures read
+    through 5-minute windows there (downtime minutes) are coarser than in recent periods.
+    """
     start, fine, end = unix(schedule.start), unix(schedule.fine_start), unix(schedule.end)
     coarse_times = np.arange(start, fine, COARSE_STEP, dtype=np.int64)
     fine_times = np.arange(fine, end, FINE_STEP, dtype=np.int64)
