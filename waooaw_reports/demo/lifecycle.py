@@ -2,7 +2,7 @@
 
 Everything lives under one state directory::
 
-    openmetrics/YYYY-MM-DD.om   the generated input, one file per day
+    openmetrics/YYYY-MM-DD.om   the generated input, one file per day, removed once loaded
     tsdb/                       the Prometheus data directory
     demo.db                     the SQLite platform database
     stamp.json                  what was generated: the end and the generator version
@@ -179,6 +179,8 @@ def _generate(paths: DemoPaths, end: dt.datetime) -> None:
         loader.cancel()
         raise
     loader.wait()
+    # The input is 1.3 GB of text and the generator is deterministic: keep only the blocks.
+    shutil.rmtree(paths.openmetrics, ignore_errors=True)
     log.info("Loaded %d daily files into %s", len(files), paths.tsdb)
 
     incidents, items = write_database(paths.database, history.schedule)
