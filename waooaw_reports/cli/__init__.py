@@ -128,6 +128,32 @@ def run_report(kind: str, key: str | None, as_of: dt.datetime, settings: Setting
         raise click.ClickException(str(exc)) from exc
 
 
+@main.command()
+@click.argument("directories", nargs=-1, type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--reports-dir",
+    type=click.Path(path_type=Path),
+    help="Where reports are [WAOOAW_REPORTS_DIR, default reports/].",
+)
+@click.option("--resolution", default=80, show_default=True, help="Pixels per inch.")
+def pages(directories: tuple[Path, ...], reports_dir: Path | None, resolution: int) -> None:
+    """Write a PNG of every page of report PDFs, to look at them as a reader would.
+
+    Without DIRECTORIES: the newest weekly and the newest monthly report. Images go to
+    pages/ beside each report.pdf; their paths are printed.
+    """
+    from waooaw_reports.rendering.pages import PagesError, latest_reports, pdf_pages
+
+    settings = _settings(reports_dir=reports_dir)
+    try:
+        targets = list(directories) or latest_reports(settings.reports_dir)
+        for directory in targets:
+            for image in pdf_pages(directory / "report.pdf", directory / "pages", resolution):
+                click.echo(image)
+    except PagesError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 @main.group()
 def demo() -> None:
     """A demo platform: seven months of history in a local Prometheus and a SQLite database."""
