@@ -127,6 +127,8 @@ def failed_login_review(
     measured = [h for h in hours if h["failures"] is not None]
     anomalies = [h for h in hours if h["anomaly"]]
     peak = max(measured, key=lambda h: h["failures"], default=None)
+    if peak is not None and not peak["failures"]:
+        peak = None  # no failed login at all: no busiest hour
     status: Status = "no_data" if total is None else "at_risk" if anomalies else "met"
     return {
         "total": total,
