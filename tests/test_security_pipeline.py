@@ -155,3 +155,6 @@ def test_weekly_security_and_customer_health(report):
     assert any(item.startswith("Failed logins: 3 hour(s)") for item in data["attention"])
     assert "Security signals" in html and "Customer health" in html
     assert "data:image/svg+xml;base64," in html
+    # Every figure is traceable: the appendix lists the security queries.
+    assert "last_over_time(platform_credentials[15m])" in html
+    assert "avg_over_time(active_agents[604800s])" in html
