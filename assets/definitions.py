@@ -10,11 +10,13 @@ from pathlib import Path
 
 from dagster import Definitions, EnvVar
 
+from assets.customer_assets import build_customer_assets
 from assets.jobs import report_job
 from assets.partitions import monthly_partitions, weekly_partitions
 from assets.report_assets import build_report_assets
 from assets.resources import PlatformDatabaseResource, PrometheusResource, ReportSettingsResource
 from assets.schedules import monthly_audit_schedule, weekly_review_schedule
+from assets.security_assets import build_security_assets
 from waooaw_reports.settings import Settings, current_environment
 
 
@@ -24,7 +26,12 @@ def build_definitions(settings: Settings) -> Definitions:
     weekly_job = report_job("weekly")
     monthly_job = report_job("monthly")
     return Definitions(
-        assets=[*build_report_assets("weekly", weekly), *build_report_assets("monthly", monthly)],
+        assets=[
+            asset
+            for kind, partitions in (("weekly", weekly), ("monthly", monthly))
+            for build in (build_report_assets, build_security_assets, build_customer_assets)
+            for asset in build(kind, partitions)
+        ],
         jobs=[weekly_job, monthly_job],
         schedules=[
             weekly_review_schedule(weekly_job, settings.timezone),
@@ -44,6 +51,7 @@ def build_definitions(settings: Settings) -> Definitions:
                 business_start=settings.business_hours[0].isoformat("minutes"),
                 business_end=settings.business_hours[1].isoformat("minutes"),
                 holidays=[day.isoformat() for day in settings.holidays],
+                credential_max_age_days=settings.credential_max_age_days,
                 public_settings=settings.public(),
             ),
         },

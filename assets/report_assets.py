@@ -196,6 +196,8 @@ def build_report_assets(kind: Kind, partitions_def: PartitionsDefinition) -> lis
             "capacity_projection",
             "data_coverage",
             "incident_records",
+            "security_review",
+            "customer_health",
         ),
     )
     def health_report(
@@ -206,6 +208,8 @@ def build_report_assets(kind: Kind, partitions_def: PartitionsDefinition) -> lis
         capacity_projection: list[dict[str, Any]],
         data_coverage: list[dict[str, Any]],
         incident_records: dict[str, Any],
+        security_review: dict[str, Any],
+        customer_health: dict[str, Any],
         report_settings: ReportSettingsResource,
     ) -> dict[str, Any]:
         """The report model: report.json's content (DESIGN §6)."""
@@ -223,6 +227,8 @@ def build_report_assets(kind: Kind, partitions_def: PartitionsDefinition) -> lis
             coverage=data_coverage,
             catalog=report_settings.catalog(),
             settings=report_settings.public_settings,
+            security=security_review,
+            customer_health=customer_health,
         )
 
     @asset(**common, ins=upstream("health_report"))

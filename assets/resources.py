@@ -47,6 +47,7 @@ class ReportSettingsResource(ConfigurableResource):
     business_start: str = "09:00"
     business_end: str = "18:00"
     holidays: list[str] = []
+    credential_max_age_days: int = 90
     public_settings: dict = {}
 
     def catalog(self) -> Catalog:

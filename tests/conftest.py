@@ -67,3 +67,15 @@ def prometheus_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     load_openmetrics(write_history(root / "input"), root / "tsdb")
     with PrometheusServer(root / "tsdb", root) as server:
         yield server.url
+
+
+@pytest.fixture(scope="session")
+def security_prometheus_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Prometheus over the security and customer history of security_history.py."""
+    from tests.security_history import write_history
+    from waooaw_reports.demo.prometheus_server import PrometheusServer, load_openmetrics
+
+    root = tmp_path_factory.mktemp("security_prometheus")
+    load_openmetrics(write_history(root / "input"), root / "tsdb")
+    with PrometheusServer(root / "tsdb", root) as server:
+        yield server.url

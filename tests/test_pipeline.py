@@ -177,7 +177,19 @@ def test_weekly_report_end_to_end(environment, tmp_path):
     assert report["status"] == "breached"
     assert report["provenance"]["sources"]["prometheus"] == environment["WAOOAW_PROMETHEUS_URL"]
 
+    # No login, client or credential series and empty business tables: each says so.
+    security = report["security"]
+    assert security["failed_logins"]["total"] is None
+    assert security["api_clients"]["movers"] == []
+    assert security["credentials"]["gauge"]["total"] is None
+    assert security["credentials"]["records"]["total"] == 0
+    health = report["customer_health"]
+    assert health["trial_conversion"]["rate"] is None
+    assert health["support_tickets"]["total"] == 0
+    assert health["satisfaction"]["average"] is None
+
     html = (directory / "report.html").read_text()
+    assert "No login data" in html and "No trial ended in the period." in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>alert(1)" not in html
     assert (directory / "report.pdf").read_bytes().startswith(b"%PDF")

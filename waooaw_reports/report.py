@@ -15,6 +15,11 @@ from typing import Any
 from waooaw_reports import __version__
 from waooaw_reports.analytics.action_items import review_action_items
 from waooaw_reports.analytics.capacity import project_capacity
+from waooaw_reports.analytics.customer_health import (
+    customer_health_area,
+    customer_health_attention,
+)
+from waooaw_reports.analytics.security import security_area, security_attention
 from waooaw_reports.analytics.slo import metric_status, slo_figures, worst_status
 from waooaw_reports.catalog import Catalog
 from waooaw_reports.periods import Period, format_time
@@ -166,6 +171,7 @@ def _attention(
     metrics: list[dict[str, Any]],
     incidents: dict[str, Any],
     capacity: list[dict[str, Any]],
+    extra: list[tuple[int, str]] | None = None,
 ) -> list[str]:
     """The things that most need attention, worst first; at most three."""
     ranked: list[tuple[int, str]] = []
@@ -198,6 +204,7 @@ def _attention(
     for metric in metrics:
         if metric["status"] == "no_data":
             ranked.append((7, f"Metric {metric['name']} has no data"))
+    ranked += extra or []
     return [text for _, text in sorted(ranked, key=lambda pair: pair[0])[:3]]
 
 
@@ -225,11 +232,20 @@ def build_report(
     coverage: list[dict[str, Any]],
     catalog: Catalog,
     settings: dict[str, Any],
+    security: dict[str, Any] | None = None,
+    customer_health: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """report.json's content. The rendered reports show the as-of instant, not
     ``generated_at``, so the same data and the same as-of give the same HTML."""
     incidents = {**incidents, "rejected": incidents["rejected"] + unreadable_rows}
     areas = _areas(slos, metrics, incidents, capacity)
+    extra_attention: list[tuple[int, str]] = []
+    if security is not None:
+        areas.append(security_area(security))
+        extra_attention += security_attention(security)
+    if customer_health is not None:
+        areas.append(customer_health_area(customer_health))
+        extra_attention += customer_health_attention(customer_health)
     warnings = [
         f"{c['series']}: {c['coverage']:.1%} of the period covered by samples"
         for c in coverage
@@ -250,12 +266,14 @@ def build_report(
         "generated_at": format_time(generated_at, period.timezone),
         "status": worst_status(area["status"] for area in areas),
         "areas": areas,
-        "attention": _attention(slos, metrics, incidents, capacity),
+        "attention": _attention(slos, metrics, incidents, capacity, extra_attention),
         "slos": slos,
         "metrics": metrics,
         "incidents": incidents,
         "action_items": review_action_items(action_items, period, as_of),
         "capacity": capacity,
+        "security": security,
+        "customer_health": customer_health,
         "data_quality": {
             "coverage": coverage,
             "gaps": [c for c in coverage if c["missing_minutes"]],

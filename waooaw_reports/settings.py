@@ -42,6 +42,7 @@ class Settings:
     capacity_volume: str = "/var/lib/postgresql"
     business_hours: tuple[dt.time, dt.time] = (dt.time(9), dt.time(18))
     holidays: tuple[dt.date, ...] = ()
+    credential_max_age_days: int = 90
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], dotenv: Path | None = None) -> Settings:
@@ -86,6 +87,9 @@ class Settings:
             capacity_volume=get("WAOOAW_CAPACITY_VOLUME") or defaults.capacity_volume,
             business_hours=_hours(get("WAOOAW_BUSINESS_HOURS")) or defaults.business_hours,
             holidays=_dates(get("WAOOAW_HOLIDAYS")),
+            credential_max_age_days=_whole(
+                get("WAOOAW_CREDENTIAL_MAX_AGE_DAYS"), "WAOOAW_CREDENTIAL_MAX_AGE_DAYS", 90
+            ),
         )
         return settings.validated()
 
@@ -104,6 +108,11 @@ class Settings:
             )
         if self.prometheus_timeout_seconds <= 0:
             raise SettingsError("WAOOAW_PROMETHEUS_TIMEOUT must be a positive number of seconds.")
+        if self.credential_max_age_days < 1:
+            raise SettingsError(
+                "WAOOAW_CREDENTIAL_MAX_AGE_DAYS must be a whole number of days, 1 or more; "
+                f"got {self.credential_max_age_days!r}."
+            )
         if self.business_hours[0] >= self.business_hours[1]:
             raise SettingsError("WAOOAW_BUSINESS_HOURS must be START-END with START before END.")
         return self
@@ -149,6 +158,15 @@ def _float(value: str | None, name: str, default: float) -> float:
         return float(value)
     except ValueError as exc:
         raise SettingsError(f"{name} must be a number; got {value!r}.") from exc
+
+
+def _whole(value: str | None, name: str, default: int) -> int:
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number; got {value!r}.") from exc
 
 
 def _hours(value: str | None) -> tuple[dt.time, dt.time] | None:

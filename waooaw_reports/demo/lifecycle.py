@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from waooaw_reports.demo.customers import active_agent_levels
 from waooaw_reports.demo.database import database_url, write_database
 from waooaw_reports.demo.errors import DemoError
 from waooaw_reports.demo.history import GENERATOR_VERSION, generate_history, write_day_files
@@ -183,7 +184,9 @@ def _generate(paths: DemoPaths, end: dt.datetime) -> None:
     shutil.rmtree(paths.openmetrics, ignore_errors=True)
     log.info("Loaded %d daily files into %s", len(files), paths.tsdb)
 
-    incidents, items = write_database(paths.database, history.schedule)
+    incidents, items = write_database(
+        paths.database, history.schedule, active_agent_levels(history)
+    )
     log.info("Wrote %d incidents and %d action items to %s", incidents, items, paths.database)
     stamp = {**_stamp(end), "samples": history.samples, "days": HISTORY_DAYS}
     paths.stamp.write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")

@@ -68,6 +68,10 @@ class PlatformDatabase:
     def close(self) -> None:
         self._engine.dispose()
 
+    def rows(self, table: Table) -> Rows:
+        """Every row of ``table``, times as aware UTC; rows with unreadable times set apart."""
+        return self._select(table)
+
     def incidents(self, start: dt.datetime, end: dt.datetime) -> Rows:
         """Incidents whose ``started_at`` falls in [start, end)."""
         table = schema.incidents
@@ -114,10 +118,17 @@ def _parse_rows(table: Table, raw: list[dict[str, Any]]) -> Rows:
             except ValueError:
                 problems.append(f"{column.name} {row[column.name]!r} is not a timestamp")
         if problems:
-            parsed.unreadable.append({"id": str(row.get("id")), "reason": "; ".join(problems)})
+            parsed.unreadable.append({"id": _row_id(row), "reason": "; ".join(problems)})
         else:
             parsed.rows.append(row)
     return parsed
+
+
+def _row_id(row: dict[str, Any]) -> str:
+    """The row's id; tables without one (subscriptions, credentials) name their customer."""
+    if "id" in row:
+        return str(row["id"])
+    return f"customer {row.get('customer_id')}"
 
 
 def _is_date(column_type: Any) -> bool:
