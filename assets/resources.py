@@ -47,6 +47,8 @@ class ReportSettingsResource(ConfigurableResource):
     business_start: str = "09:00"
     business_end: str = "18:00"
     holidays: list[str] = []
+    alert_evaluation_interval_seconds: int = 60
+    alert_follow_window_seconds: int = 1800
     public_settings: dict = {}
 
     def catalog(self) -> Catalog:

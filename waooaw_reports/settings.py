@@ -42,6 +42,8 @@ class Settings:
     capacity_volume: str = "/var/lib/postgresql"
     business_hours: tuple[dt.time, dt.time] = (dt.time(9), dt.time(18))
     holidays: tuple[dt.date, ...] = ()
+    alert_evaluation_interval_seconds: int = 60
+    alert_follow_window_seconds: int = 1800
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], dotenv: Path | None = None) -> Settings:
@@ -86,6 +88,16 @@ class Settings:
             capacity_volume=get("WAOOAW_CAPACITY_VOLUME") or defaults.capacity_volume,
             business_hours=_hours(get("WAOOAW_BUSINESS_HOURS")) or defaults.business_hours,
             holidays=_dates(get("WAOOAW_HOLIDAYS")),
+            alert_evaluation_interval_seconds=_duration(
+                get("WAOOAW_ALERT_EVALUATION_INTERVAL"),
+                "WAOOAW_ALERT_EVALUATION_INTERVAL",
+                defaults.alert_evaluation_interval_seconds,
+            ),
+            alert_follow_window_seconds=_duration(
+                get("WAOOAW_ALERT_FOLLOW_WINDOW"),
+                "WAOOAW_ALERT_FOLLOW_WINDOW",
+                defaults.alert_follow_window_seconds,
+            ),
         )
         return settings.validated()
 
@@ -161,6 +173,28 @@ def _hours(value: str | None) -> tuple[dt.time, dt.time] | None:
             f"WAOOAW_BUSINESS_HOURS must look like 09:00-18:00; got {value!r}."
         ) from exc
     return start, end
+
+
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600}
+
+
+def _duration(value: str | None, name: str, default: int) -> int:
+    """Whole seconds from ``90``, ``90s``, ``1m`` or ``2h``; positive."""
+    if value is None:
+        return default
+    text = value.strip().lower()
+    unit = _DURATION_UNITS.get(text[-1:])
+    number = text[:-1] if unit is not None else text
+    try:
+        seconds = int(number) * (unit or 1)
+    except ValueError as exc:
+        raise SettingsError(
+            f"{name} must be a whole number of seconds, minutes or hours such as 60s, 1m or "
+            f"1h; got {value!r}."
+        ) from exc
+    if seconds <= 0:
+        raise SettingsError(f"{name} must be longer than zero; got {value!r}.")
+    return seconds
 
 
 def _dates(value: str | None) -> tuple[dt.date, ...]:
