@@ -8,6 +8,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .formatting import FILTERS
+from .incident_charts import incident_trend_svg
 from .templates import MAIN_TEMPLATE, template_folder
 
 # Tables longer than this are cut in the HTML and the PDF; the full lists stay in report.json
@@ -28,6 +29,7 @@ def template_environment() -> Environment:
         keep_trailing_newline=True,
     )
     environment.filters.update(FILTERS)
+    environment.globals["incident_trend_svg"] = incident_trend_svg
     return environment
 
 
