@@ -201,6 +201,8 @@ def test_busy_period_shows_every_incident_figure(
         assert "Alert noise" in text
         assert "3 alert episodes started firing in the period; 2 (66.7 %)" in text
         assert "HighLatency 2 2 100 %" in text
+        assert "HighLatency agent-runtime 2026-11-24 14:00 2026-11-24 14:01 2" in text
+        assert "HighLatency agent-runtime 2026-11-24 14:05 2026-11-24 14:05 1" in text
         assert "Trend over the last 6 months" in text
     else:
         assert "Alert noise" not in text

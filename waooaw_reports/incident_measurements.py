@@ -50,7 +50,7 @@ def _selector_count(client: PrometheusClient, selector: str, window: Window) -> 
 
 def bad_requests(client: PrometheusClient, spec: SloSpec, window: Window) -> tuple[float, str]:
     """Bad requests of the SLO in ``window``: its failure series, or total less good."""
-    if window.seconds <= 0:
+    if window.seconds < 0.001:  # PromQL durations stop at milliseconds
         return 0.0, ""
     if spec.bad is not None:
         return _selector_count(client, spec.bad, window)
