@@ -52,6 +52,8 @@ def build_definitions(settings: Settings) -> Definitions:
                 business_end=settings.business_hours[1].isoformat("minutes"),
                 holidays=[day.isoformat() for day in settings.holidays],
                 credential_max_age_days=settings.credential_max_age_days,
+                alert_evaluation_interval_seconds=settings.alert_evaluation_interval_seconds,
+                alert_follow_window_seconds=settings.alert_follow_window_seconds,
                 public_settings=settings.public(),
             ),
         },

@@ -23,7 +23,10 @@ from dagster import (
 from assets.resources import PlatformDatabaseResource, PrometheusResource, ReportSettingsResource
 from waooaw_reports import measurements
 from waooaw_reports import report as report_model
+from waooaw_reports.analytics.incident_review import review_incidents
+from waooaw_reports.analytics.incident_trend import trend_periods
 from waooaw_reports.analytics.incidents import summarise_incidents
+from waooaw_reports.incident_measurements import measure_incident_telemetry
 from waooaw_reports.periods import Kind, Period, period_for
 from waooaw_reports.rendering import write_report_files
 
@@ -126,18 +129,22 @@ def build_report_assets(kind: Kind, partitions_def: PartitionsDefinition) -> lis
         platform_database: PlatformDatabaseResource,
         report_settings: ReportSettingsResource,
     ) -> dict[str, Any]:
-        """Incident rows of the period and all action items, from the platform database."""
+        """Incident rows of the trend's periods up to the alert follow window after this one,
+        and all action items, from the platform database."""
         period = period_of(context, report_settings)
+        start = trend_periods(period)[0].start
+        end = period.end + dt.timedelta(seconds=report_settings.alert_follow_window_seconds)
         database = platform_database.open()
         try:
-            incidents = database.incidents(period.start, period.end)
+            incidents = database.incidents(start, end)
             items = database.action_items()
         finally:
             database.close()
         context.log.info(
-            "Read %d incidents of %s and %d action items",
+            "Read %d incidents from %s to %s and %d action items",
             len(incidents.rows),
-            period.key,
+            start.isoformat(),
+            end.isoformat(),
             len(items.rows),
         )
         return {
@@ -145,6 +152,41 @@ def build_report_assets(kind: Kind, partitions_def: PartitionsDefinition) -> lis
             "unreadable": incidents.unreadable + items.unreadable,
             "action_items": items.rows,
         }
+
+    @asset(
+        **common, ins=upstream("incident_records"), retry_policy=SOURCE_RETRY, kinds={"prometheus"}
+    )
+    def incident_telemetry(
+        context: AssetExecutionContext,
+        incident_records: dict[str, Any],
+        prometheus: PrometheusResource,
+        report_settings: ReportSettingsResource,
+    ) -> dict[str, Any]:
+        """Bad API requests while each incident was open, and the alerts that fired."""
+        period = period_of(context, report_settings)
+        instant = as_of(context)
+        summary = summarise_incidents(
+            incident_records["incidents"], period, instant, report_settings.business_hours()
+        )
+        with prometheus.client() as client:
+            telemetry = measure_incident_telemetry(
+                client,
+                report_settings.catalog(),
+                summary.items,
+                period,
+                instant,
+                report_settings.alert_evaluation_interval_seconds,
+                report_settings.alert_follow_window_seconds,
+            )
+            context.log.info(
+                "Read error budget windows of %d incidents and %d alert series of %s "
+                "with %d queries",
+                len(summary.items),
+                len(telemetry["alerts"]["series"]),
+                period.key,
+                client.queries_sent,
+            )
+        return telemetry
 
     @asset(**common, ins=upstream("slo_measurements"))
     def sla_compliance(
@@ -161,19 +203,29 @@ def build_report_assets(kind: Kind, partitions_def: PartitionsDefinition) -> lis
         """Each playbook metric with its status against target and alert threshold."""
         return report_model.metric_scorecard(metric_measurements)
 
-    @asset(**common, ins=upstream("incident_records"))
+    @asset(**common, ins=upstream("incident_records", "incident_telemetry"))
     def incident_review(
         context: AssetExecutionContext,
         incident_records: dict[str, Any],
+        incident_telemetry: dict[str, Any],
         report_settings: ReportSettingsResource,
     ) -> dict[str, Any]:
-        """Incident counts, MTTD/MTTA/MTTR, playbook targets and post-mortems."""
+        """Incident counts, MTTD/MTTA/MTTR/MTTM, playbook targets, post-mortems, the trend,
+        error-budget attribution, detection from alerts and alert noise."""
         period = period_of(context, report_settings)
-        review = summarise_incidents(
-            incident_records["incidents"], period, as_of(context), report_settings.business_hours()
-        ).as_json()
+        review = review_incidents(
+            incident_records["incidents"],
+            period,
+            as_of(context),
+            report_settings.business_hours(),
+            incident_telemetry,
+        )
         context.log.info(
-            "Reviewed %d incidents, %d rejected", review["total"], len(review["rejected"])
+            "Reviewed %d incidents of %s, %d rejected; %s alert episodes fired",
+            review["total"],
+            period.key,
+            len(review["rejected"]),
+            review["alert_noise"]["fired"],
         )
         return review
 
@@ -257,6 +309,7 @@ def build_report_assets(kind: Kind, partitions_def: PartitionsDefinition) -> lis
         capacity_history,
         data_coverage,
         incident_records,
+        incident_telemetry,
         sla_compliance,
         metric_scorecard,
         incident_review,

@@ -48,6 +48,8 @@ class ReportSettingsResource(ConfigurableResource):
     business_end: str = "18:00"
     holidays: list[str] = []
     credential_max_age_days: int = 90
+    alert_evaluation_interval_seconds: int = 60
+    alert_follow_window_seconds: int = 1800
     public_settings: dict = {}
 
     def catalog(self) -> Catalog:

@@ -13,6 +13,14 @@ minutes and the day outage 500 in 10 minutes: requests, not minutes, decide the 
 Goal runs: 48 succeeded and 2 failed a minute (0.96); deliverables: 47 created a minute per 50
 goal runs (0.94). No login series at all. Database: 100 GB on 2026-10-20 00:00 growing exactly
 1 GB a day, scraped every 10 minutes (case C08), on a 500 GB volume.
+
+Alerts (ALERTS, one firing sample a minute while an alert fires, as a 1-minute evaluation
+writes them), every window below with both ends sampled:
+- HighErrorRate, api-gateway: 2026-11-25 02:02-03:00 (the night outage), 2026-11-26
+  10:01-10:10 (the day outage) and 2026-11-29 23:50-23:55; one pending sample at 02:01.
+- HighLatency, agent-runtime: 2026-11-24 14:00-14:04, then after two missed evaluations
+  14:07-14:09 (two episodes), and 2026-11-27 20:00-20:02.
+- DiskFilling, database: 2026-11-22 23:30 to 2026-11-23 00:30, firing as the week begins.
 """
 
 from __future__ import annotations
@@ -32,6 +40,27 @@ WEEK = "2026-11-23"
 NIGHT_OUTAGE = (dt.datetime(2026, 11, 25, 2, tzinfo=UTC), 60, 5)  # start, minutes, bad a minute
 DAY_OUTAGE = (dt.datetime(2026, 11, 26, 10, tzinfo=UTC), 10, 50)
 GB = 1_000_000_000
+
+
+def _at(day: int, hour: int, minute: int) -> dt.datetime:
+    return dt.datetime(2026, 11, day, hour, minute, tzinfo=UTC)
+
+
+# (alertname, service, severity, alertstate) -> firing windows, both ends sampled
+ALERT_WINDOWS = {
+    ("HighErrorRate", "api-gateway", "critical", "firing"): (
+        (_at(25, 2, 2), _at(25, 3, 0)),
+        (_at(26, 10, 1), _at(26, 10, 10)),
+        (_at(29, 23, 50), _at(29, 23, 55)),
+    ),
+    ("HighErrorRate", "api-gateway", "critical", "pending"): ((_at(25, 2, 1), _at(25, 2, 1)),),
+    ("HighLatency", "agent-runtime", "warning", "firing"): (
+        (_at(24, 14, 0), _at(24, 14, 4)),
+        (_at(24, 14, 7), _at(24, 14, 9)),
+        (_at(27, 20, 0), _at(27, 20, 2)),
+    ),
+    ("DiskFilling", "database", "warning", "firing"): ((_at(22, 23, 30), _at(23, 0, 30)),),
+}
 
 
 def _minutes() -> np.ndarray:
@@ -107,7 +136,26 @@ def families() -> list[Family]:
             ),
         ),
     )
-    return [requests, goals, deliverables, database, volume]
+    return [requests, goals, deliverables, database, volume, _alerts()]
+
+
+def _alerts() -> Family:
+    series = []
+    for (alertname, service, severity, state), windows in sorted(ALERT_WINDOWS.items()):
+        times = np.concatenate(
+            [
+                np.arange(int(start.timestamp()), int(end.timestamp()) + 1, 60, dtype=np.int64)
+                for start, end in windows
+            ]
+        )
+        labels = (
+            ("alertname", alertname),
+            ("alertstate", state),
+            ("service", service),
+            ("severity", severity),
+        )
+        series.append(Series("ALERTS", labels, times, np.ones(len(times), dtype=np.int64)))
+    return Family("ALERTS", "gauge", tuple(series))
 
 
 def database_size_at(instant: dt.datetime) -> float:

@@ -610,3 +610,91 @@ def test_naive_as_of_is_refused():
 def test_business_hours_must_open_before_closing():
     with pytest.raises(ValueError, match="before the closing"):
         BusinessHours(start=dt.time(18), end=dt.time(9))
+
+
+def test_time_to_mitigate_where_recorded():
+    # Mitigated 20 and 40 min after the start; the third never recorded a mitigation, and
+    # the fourth was mitigated only after the as-of instant.
+    # n 2, mean 30, median 30, P90 20 + 0.9 × 20 = 38, maximum 40.
+    rows = [
+        incident("m1", started=nov(23, 10), mitigated=nov(23, 10, 20)),
+        incident("m2", started=nov(24, 10), mitigated=nov(24, 10, 40)),
+        incident("m3", started=nov(25, 10), severity="P2"),
+        incident("m4", started=nov(26, 10), severity="P2", mitigated=nov(30, 12)),
+    ]
+    result = summary(rows, as_of=nov(30, 9))
+
+    assert result["time_to_mitigate"] == {
+        "n": 2,
+        "mean_minutes": 30.0,
+        "median_minutes": 30.0,
+        "p90_minutes": pytest.approx(38.0),
+        "max_minutes": 40.0,
+    }
+    assert result["mttm_minutes"] == 30.0
+    assert result["by_severity"]["P1"]["mttm_minutes"] == 30.0
+    assert result["by_severity"]["P2"]["mttm_minutes"] is None
+    assert result["by_severity"]["P2"]["time_to_mitigate"]["n"] == 0
+    items = {item["id"]: item for item in result["items"]}
+    assert [items[k]["ttm_minutes"] for k in ("m1", "m2", "m3", "m4")] == [20.0, 40.0, None, None]
+
+
+# severity, acknowledged after detection (None: not yet), as-of after detection, verdict
+ACK_RULE_ROWS = [
+    ("P0", dt.timedelta(minutes=5), dt.timedelta(days=1), True),  # exactly 5 min: kept
+    ("P0", dt.timedelta(minutes=5, seconds=1), dt.timedelta(days=1), False),
+    (
+        "P3",
+        dt.timedelta(minutes=2),
+        dt.timedelta(days=1),
+        True,
+    ),  # the rule holds for every severity
+    ("P2", None, dt.timedelta(minutes=4), None),  # not acknowledged, still within 5 min
+    ("P2", None, dt.timedelta(minutes=5), None),  # at the deadline: not yet passed
+    ("P2", None, dt.timedelta(minutes=6), False),  # not acknowledged 6 min on: broken
+]
+
+
+@pytest.mark.parametrize(("severity", "ack", "as_of_after", "verdict"), ACK_RULE_ROWS)
+def test_on_call_rule_acknowledged_within_5_minutes(severity, ack, as_of_after, verdict):
+    detected = nov(24, 10, 3)
+    row = incident(
+        "a",
+        severity=severity,
+        started=nov(24, 10),
+        detected=detected,
+        acknowledged=None if ack is None else detected + ack,
+    )
+    result = summary([row], as_of=detected + as_of_after)
+
+    assert only_item(result)["acknowledged_within_5_minutes"] is verdict
+    share = None if verdict is None else float(verdict)
+    assert result["by_severity"][severity]["acknowledged_within_5_minutes"] == share
+    assert result["acknowledged_within_5_minutes"] == share
+
+
+def test_on_call_rule_shares_per_severity():
+    # P0: 3 and 7 min → 1 of 2. P1: 4 min → 1 of 1. P2: 10 min → 0 of 1. Overall 2 of 4.
+    rows = [
+        incident("a", severity="P0", started=nov(23, 10), acknowledged=nov(23, 10, 3)),
+        incident("b", severity="P0", started=nov(24, 10), acknowledged=nov(24, 10, 7)),
+        incident("c", severity="P1", started=nov(25, 10), acknowledged=nov(25, 10, 4)),
+        incident("d", severity="P2", started=nov(26, 10), acknowledged=nov(26, 10, 10)),
+    ]
+    result = summary(rows)
+
+    shares = {sev: v["acknowledged_within_5_minutes"] for sev, v in result["by_severity"].items()}
+    assert shares == {"P0": 0.5, "P1": 1.0, "P2": 0.0, "P3": None}
+    assert result["acknowledged_within_5_minutes"] == 0.5
+    assert result["acknowledgement_rule"] == {"met": 2, "missed": 2, "pending": 0, "share_met": 0.5}
+
+
+def test_rows_of_other_periods_are_not_rejected_in_this_one():
+    # A row without a detection time, started the week before: rejected in that week's
+    # report, not in this one's.
+    rows = [
+        incident("old", started=nov(16, 10)) | {"detected_at": None},
+        incident("this", started=nov(24, 10)) | {"detected_at": None},
+    ]
+
+    assert summary(rows)["rejected"] == [{"id": "this", "reason": "detected_at is missing"}]

@@ -79,6 +79,19 @@ def write_incidents(url: str) -> None:
             "postmortem_completed_at": None,
             "postmortem_url": None,
         },
+        {  # next week's, but within 30 minutes of the alert that fired at 23:50 on the 29th
+            "id": "INC-4",
+            "title": "Gateway errors at midnight",
+            "severity": "P3",
+            "service": "api-gateway",
+            "started_at": dt.datetime(2026, 11, 30, 0, 10),
+            "detected_at": dt.datetime(2026, 11, 30, 0, 12),
+            "acknowledged_at": None,
+            "mitigated_at": None,
+            "resolved_at": None,
+            "postmortem_completed_at": None,
+            "postmortem_url": None,
+        },
     ]
     engine = sa.create_engine(url)
     schema.metadata.create_all(engine)
@@ -167,6 +180,34 @@ def test_weekly_report_end_to_end(environment, tmp_path):
     assert incidents["postmortems"] == {"required": 2, "completed": 1, "missing": ["INC-2"]}
     assert [r["id"] for r in incidents["rejected"]] == ["INC-3"]
     assert [d["id"] for d in incidents["duplicates"]] == ["INC-2-copy"]
+    # Mitigated 60 and 10 min after the start: mean 35 min. Acknowledged 6 and 3 min after
+    # detection: the P1 broke the 5-minute rule, the P0 kept it.
+    assert incidents["mttm_minutes"] == 35
+    assert incidents["acknowledged_within_5_minutes"] == 0.5
+    assert incidents["by_severity"]["P0"]["acknowledged_within_5_minutes"] == 1.0
+    assert incidents["by_severity"]["P1"]["acknowledged_within_5_minutes"] == 0.0
+    # Error budget 0.001 x 554,400 = 554.4 requests; INC-1 was open over the night outage's
+    # 300 bad requests, INC-2 over the day outage's 500.
+    items = {item["id"]: item for item in incidents["items"]}
+    assert items["INC-1"]["error_budget_bad_requests"] == 300
+    assert items["INC-1"]["error_budget_share"] == pytest.approx(300 / 554.4)
+    assert items["INC-2"]["error_budget_share"] == pytest.approx(500 / 554.4)
+    assert incidents["error_budget"]["outside_incidents_requests"] == 0
+    # HighErrorRate fired at 02:02 and 10:01, 2 and 1 minutes before detection.
+    assert items["INC-1"]["alerted_at"] == "2026-11-25T02:02:00+00:00"
+    assert items["INC-1"]["alert_detection_gap_minutes"] == 2
+    assert items["INC-2"]["alert_detection_gap_minutes"] == 1
+    # Six alert episodes began in the week; the three HighLatency ones had no incident.
+    noise = incidents["alert_noise"]
+    assert (noise["fired"], noise["not_followed"], noise["noise_share"]) == (6, 3, 0.5)
+    assert [a["alertname"] for a in noise["noisiest"]] == ["HighLatency"]
+    # The trend: eight weeks, the last one this report's.
+    trend = incidents["trend"]
+    assert [week["key"] for week in trend][-2:] == ["2026-11-16", WEEK]
+    assert len(trend) == 8
+    assert (trend[-1]["count"], trend[-1]["mttr_minutes"]) == (2, 95)
+    assert [week["count"] for week in trend[:-1]] == [0] * 7
+    assert all(week["mttr_minutes"] is None for week in trend[:-1])
 
     assert report["action_items"]["open"] == 1
     assert report["action_items"]["overdue"] == 1  # due 2026-11-27, as of 2026-12-01

@@ -73,3 +73,27 @@ def test_holidays_and_hours():
 )
 def test_redact_url(url, redacted):
     assert redact_url(url) == redacted
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("1m", 60), ("90s", 90), ("90", 90), (" 2H ", 7200), ("30m", 1800)],
+)
+def test_alert_durations(value, seconds):
+    settings = Settings.from_env(
+        {"WAOOAW_ALERT_EVALUATION_INTERVAL": value, "WAOOAW_ALERT_FOLLOW_WINDOW": value}
+    )
+    assert settings.alert_evaluation_interval_seconds == seconds
+    assert settings.alert_follow_window_seconds == seconds
+
+
+def test_alert_duration_defaults_and_refusals():
+    defaults = Settings.from_env({})
+    assert (defaults.alert_evaluation_interval_seconds, defaults.alert_follow_window_seconds) == (
+        60,
+        1800,
+    )
+    with pytest.raises(SettingsError, match="WAOOAW_ALERT_FOLLOW_WINDOW .* got 'half an hour'"):
+        Settings.from_env({"WAOOAW_ALERT_FOLLOW_WINDOW": "half an hour"})
+    with pytest.raises(SettingsError, match="longer than zero"):
+        Settings.from_env({"WAOOAW_ALERT_EVALUATION_INTERVAL": "0s"})

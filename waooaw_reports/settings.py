@@ -43,6 +43,8 @@ class Settings:
     business_hours: tuple[dt.time, dt.time] = (dt.time(9), dt.time(18))
     holidays: tuple[dt.date, ...] = ()
     credential_max_age_days: int = 90
+    alert_evaluation_interval_seconds: int = 60
+    alert_follow_window_seconds: int = 1800
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], dotenv: Path | None = None) -> Settings:
@@ -89,6 +91,16 @@ class Settings:
             holidays=_dates(get("WAOOAW_HOLIDAYS")),
             credential_max_age_days=_whole(
                 get("WAOOAW_CREDENTIAL_MAX_AGE_DAYS"), "WAOOAW_CREDENTIAL_MAX_AGE_DAYS", 90
+            ),
+            alert_evaluation_interval_seconds=_duration(
+                get("WAOOAW_ALERT_EVALUATION_INTERVAL"),
+                "WAOOAW_ALERT_EVALUATION_INTERVAL",
+                defaults.alert_evaluation_interval_seconds,
+            ),
+            alert_follow_window_seconds=_duration(
+                get("WAOOAW_ALERT_FOLLOW_WINDOW"),
+                "WAOOAW_ALERT_FOLLOW_WINDOW",
+                defaults.alert_follow_window_seconds,
             ),
         )
         return settings.validated()
@@ -179,6 +191,28 @@ def _hours(value: str | None) -> tuple[dt.time, dt.time] | None:
             f"WAOOAW_BUSINESS_HOURS must look like 09:00-18:00; got {value!r}."
         ) from exc
     return start, end
+
+
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600}
+
+
+def _duration(value: str | None, name: str, default: int) -> int:
+    """Whole seconds from ``90``, ``90s``, ``1m`` or ``2h``; positive."""
+    if value is None:
+        return default
+    text = value.strip().lower()
+    unit = _DURATION_UNITS.get(text[-1:])
+    number = text[:-1] if unit is not None else text
+    try:
+        seconds = int(number) * (unit or 1)
+    except ValueError as exc:
+        raise SettingsError(
+            f"{name} must be a whole number of seconds, minutes or hours such as 60s, 1m or "
+            f"1h; got {value!r}."
+        ) from exc
+    if seconds <= 0:
+        raise SettingsError(f"{name} must be longer than zero; got {value!r}.")
+    return seconds
 
 
 def _dates(value: str | None) -> tuple[dt.date, ...]:

@@ -8,6 +8,25 @@ from typing import Any
 
 from waooaw_reports.periods import Period, format_time
 
+UNASSIGNED = "(no owner)"
+
+
+def _closed_by(row: dict[str, Any], as_of: dt.datetime) -> tuple[bool, dt.datetime | None]:
+    """Whether the item was done at ``as_of``, and when it was closed if that is known.
+
+    The status is the current one: an item marked done whose closing time is after the as-of
+    instant was still open then; an item marked open is open, whatever stale closing time it
+    still carries (it was reopened). A done item without a closing time is done, at an
+    unknown time, so it is never counted as done in a period.
+    """
+    status = str(row.get("status") or "").strip().lower()
+    closed = row.get("closed_at")
+    if status != "done":
+        return False, None
+    if closed is None:
+        return True, None
+    return (True, closed) if closed <= as_of else (False, None)
+
 
 def review_action_items(
     rows: list[dict[str, Any]], period: Period, as_of: dt.datetime
@@ -21,15 +40,14 @@ def review_action_items(
     for row in rows:
         if row["created_at"] is not None and row["created_at"] > as_of:
             continue
-        closed = row["closed_at"] if row["closed_at"] and row["closed_at"] <= as_of else None
-        done = closed is not None or (row["status"] == "done" and row["closed_at"] is None)
+        done, closed = _closed_by(row, as_of)
         due = row["due_date"]
         items.append(
             {
                 "id": str(row["id"]),
                 "incident_id": row["incident_id"],
                 "title": row["title"],
-                "owner": row["owner"],
+                "owner": str(row["owner"]).strip() if row["owner"] else UNASSIGNED,
                 "due_date": due.isoformat() if due else None,
                 "status": "done" if done else "open",
                 "overdue": not done and due is not None and due < local_today,
@@ -44,5 +62,21 @@ def review_action_items(
         "overdue": sum(item["overdue"] for item in items),
         "done_in_period": sum(item["done_in_period"] for item in items),
         "open_by_owner": dict(sorted(Counter(item["owner"] for item in open_items).items())),
+        "by_owner": _by_owner(items),
         "items": [item for item in items if item["status"] == "open" or item["done_in_period"]],
     }
+
+
+def _by_owner(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Open, overdue and done-in-the-period counts per owner; owners with none left out."""
+    owners: dict[str, dict[str, Any]] = {}
+    for item in items:
+        counts = owners.setdefault(
+            item["owner"],
+            {"owner": item["owner"], "open": 0, "overdue": 0, "done_in_period": 0},
+        )
+        counts["open"] += item["status"] == "open"
+        counts["overdue"] += item["overdue"]
+        counts["done_in_period"] += item["done_in_period"]
+    chosen = [c for c in owners.values() if c["open"] or c["done_in_period"]]
+    return sorted(chosen, key=lambda c: (-c["overdue"], -c["open"], c["owner"]))

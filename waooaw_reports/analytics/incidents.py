@@ -35,6 +35,8 @@ _SPELLINGS = {
 _SEVERITY_OF = {spelling: sev for sev, spellings in _SPELLINGS.items() for spelling in spellings}
 
 POSTMORTEM_SEVERITIES = frozenset({"P0", "P1"})
+# The on-call rule: a page is acknowledged within five minutes of detection (wall clock).
+ACKNOWLEDGEMENT_RULE = dt.timedelta(minutes=5)
 # Playbook targets, measured from detection. P2 and P3 response run on business time.
 RESPONSE_TARGETS = {"P0": dt.timedelta(minutes=15), "P1": dt.timedelta(minutes=30)}
 P2_RESPONSE_BUSINESS_HOURS = 1
@@ -143,7 +145,9 @@ def _utc(value: Any, column: str) -> dt.datetime | None:
 
 
 @dataclass(frozen=True)
-class _Row:
+class IncidentRecord:
+    """One ``incidents`` row with its times read as aware UTC and its severity normalised."""
+
     id: str
     title: str
     service: str
@@ -158,7 +162,7 @@ class _Row:
     postmortem_url: str | None
 
     @classmethod
-    def read(cls, row: Mapping[str, Any]) -> _Row:
+    def read(cls, row: Mapping[str, Any]) -> IncidentRecord:
         times = {
             column: _utc(row.get(column), column)
             for column in (
@@ -180,7 +184,7 @@ class _Row:
             **times,
         )
 
-    def as_of(self, instant: dt.datetime) -> _Row:
+    def as_of(self, instant: dt.datetime) -> IncidentRecord:
         """The record as it stood at ``instant``: later steps have not happened yet."""
         later: dict[str, Any] = {
             column: None
@@ -207,7 +211,7 @@ class Duplicate:
     kept_id: str
 
 
-def _problems(row: _Row, timezone: str) -> list[str]:
+def _problems(row: IncidentRecord, timezone: str) -> list[str]:
     def shown(column: str) -> str:
         value = getattr(row, column)
         return f"{column} ({format_time(value, timezone)})"
@@ -230,19 +234,19 @@ def _problems(row: _Row, timezone: str) -> list[str]:
     return problems
 
 
-def _fold(rows: Sequence[_Row]) -> tuple[list[_Row], list[Duplicate]]:
+def _fold(rows: Sequence[IncidentRecord]) -> tuple[list[IncidentRecord], list[Duplicate]]:
     """One row per incident: same service, start and title (trimmed, case-folded).
 
     The row resolved last is kept. A copy still open at the as-of instant counts as resolved
     last, so the incident stays open while any of its records is open; ties keep the lowest id,
     so the result does not depend on row order.
     """
-    groups: dict[tuple[str, dt.datetime | None, str], list[_Row]] = {}
+    groups: dict[tuple[str, dt.datetime | None, str], list[IncidentRecord]] = {}
     for row in sorted(rows, key=lambda r: r.id):
         key = (row.service, row.started_at, row.title.strip().casefold())
         groups.setdefault(key, []).append(row)
 
-    kept: list[_Row] = []
+    kept: list[IncidentRecord] = []
     duplicates: list[Duplicate] = []
     for copies in groups.values():
         keep = max(copies, key=lambda r: (r.resolved_at is None, r.resolved_at or _NEVER))
@@ -275,12 +279,14 @@ class IncidentItem:
     ttd_minutes: float
     tta_minutes: float | None
     ttr_minutes: float | None
+    ttm_minutes: float | None
     open: bool
     age_minutes: float | None
     response_deadline: dt.datetime
     resolution_deadline: dt.datetime
     response_met: bool | None
     resolution_met: bool | None
+    acknowledged_within_5_minutes: bool | None
     postmortem_required: bool
 
     def as_json(self, timezone: str) -> dict[str, Any]:
@@ -290,7 +296,9 @@ class IncidentItem:
         }
 
 
-def _item(row: _Row, as_of: dt.datetime, hours: BusinessHours, tz: ZoneInfo) -> IncidentItem:
+def _item(
+    row: IncidentRecord, as_of: dt.datetime, hours: BusinessHours, tz: ZoneInfo
+) -> IncidentItem:
     assert row.severity is not None
     assert row.started_at is not None and row.detected_at is not None
     severity, detected = row.severity, row.detected_at
@@ -313,12 +321,16 @@ def _item(row: _Row, as_of: dt.datetime, hours: BusinessHours, tz: ZoneInfo) -> 
         ttd_minutes=(detected - row.started_at).total_seconds() / 60,
         tta_minutes=_minutes(row.acknowledged_at, detected),
         ttr_minutes=_minutes(row.resolved_at, row.started_at),
+        ttm_minutes=_minutes(row.mitigated_at, row.started_at),
         open=is_open,
         age_minutes=_minutes(as_of, row.started_at) if is_open else None,
         response_deadline=response_due,
         resolution_deadline=resolution_due,
         response_met=_judge(response_due, row.acknowledged_at, as_of),
         resolution_met=_judge(resolution_due, row.resolved_at, as_of),
+        acknowledged_within_5_minutes=_judge(
+            detected + ACKNOWLEDGEMENT_RULE, row.acknowledged_at, as_of
+        ),
         postmortem_required=severity in POSTMORTEM_SEVERITIES,
     )
 
@@ -387,8 +399,10 @@ class IncidentFigures:
     time_to_detect: DurationStats
     time_to_acknowledge: DurationStats
     time_to_resolve: DurationStats
+    time_to_mitigate: DurationStats
     response: TargetTally
     resolution: TargetTally
+    acknowledgement: TargetTally
 
     @classmethod
     def of(cls, items: Sequence[IncidentItem]) -> IncidentFigures:
@@ -398,8 +412,10 @@ class IncidentFigures:
             time_to_detect=DurationStats.of(item.ttd_minutes for item in items),
             time_to_acknowledge=DurationStats.of(item.tta_minutes for item in items),
             time_to_resolve=DurationStats.of(item.ttr_minutes for item in items),
+            time_to_mitigate=DurationStats.of(item.ttm_minutes for item in items),
             response=TargetTally.of(item.response_met for item in items),
             resolution=TargetTally.of(item.resolution_met for item in items),
+            acknowledgement=TargetTally.of(item.acknowledged_within_5_minutes for item in items),
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -409,13 +425,17 @@ class IncidentFigures:
             "mttd_minutes": self.time_to_detect.mean,
             "mtta_minutes": self.time_to_acknowledge.mean,
             "mttr_minutes": self.time_to_resolve.mean,
+            "mttm_minutes": self.time_to_mitigate.mean,
             "response_target_met": self.response.share_met,
             "resolution_target_met": self.resolution.share_met,
+            "acknowledged_within_5_minutes": self.acknowledgement.share_met,
             "time_to_detect": self.time_to_detect.as_json(),
             "time_to_acknowledge": self.time_to_acknowledge.as_json(),
             "time_to_resolve": self.time_to_resolve.as_json(),
+            "time_to_mitigate": self.time_to_mitigate.as_json(),
             "response_target": self.response.as_json(),
             "resolution_target": self.resolution.as_json(),
+            "acknowledgement_rule": self.acknowledgement.as_json(),
         }
 
 
@@ -464,12 +484,65 @@ class IncidentSummary:
         }
 
 
-def _known_in(row: _Row, period: Period, as_of: dt.datetime) -> bool:
-    """Started in the period and detected by the as-of instant; rows without those times go
-    on to be rejected rather than vanish."""
-    if row.started_at is None or row.detected_at is None:
+def _considered(
+    row: IncidentRecord, start: dt.datetime, end: dt.datetime, as_of: dt.datetime
+) -> bool:
+    """Started in [start, end) and detected by the as-of instant. A row without a start
+    cannot be placed and goes on to be rejected rather than vanish; so does a row of the
+    window without a detection time."""
+    if row.started_at is None:
         return True
-    return period.start <= row.started_at < period.end and row.detected_at <= as_of
+    if not start <= row.started_at < end:
+        return False
+    return row.detected_at is None or row.detected_at <= as_of
+
+
+@dataclass(frozen=True)
+class CheckedRecords:
+    """Incident rows after the checks of DESIGN §3.2, each as it stood at the as-of instant."""
+
+    valid: tuple[IncidentRecord, ...]
+    rejected: tuple[Rejection, ...]
+    duplicates: tuple[Duplicate, ...]
+
+
+def check_records(
+    rows: Iterable[Mapping[str, Any]],
+    start: dt.datetime,
+    end: dt.datetime,
+    as_of: dt.datetime,
+    timezone: str,
+) -> CheckedRecords:
+    """Rows that started in [start, end) and were known by ``as_of``: checked, rejected with
+    their reasons, copies folded into one, later steps of the valid ones undone."""
+    if as_of.tzinfo is None:
+        raise ValueError(f"The as-of instant must carry a zone; got the naive {as_of!r}.")
+    candidates = [r for r in map(IncidentRecord.read, rows) if _considered(r, start, end, as_of)]
+    rejected, valid = [], []
+    for row in candidates:
+        problems = _problems(row, timezone)
+        if problems:
+            rejected.append(Rejection(row.id, "; ".join(problems)))
+        else:
+            valid.append(row.as_of(as_of))
+
+    kept, duplicates = _fold(valid)
+    return CheckedRecords(
+        valid=tuple(sorted(kept, key=lambda r: (r.started_at or _NEVER, r.id))),
+        rejected=tuple(sorted(rejected, key=lambda r: r.id)),
+        duplicates=tuple(sorted(duplicates, key=lambda d: d.id)),
+    )
+
+
+def measure_incidents(
+    records: Iterable[IncidentRecord],
+    as_of: dt.datetime,
+    hours: BusinessHours,
+    timezone: str,
+) -> list[IncidentItem]:
+    """Each checked record measured as of ``as_of``, in start order."""
+    tz = zone(timezone)
+    return [_item(record, as_of, hours, tz) for record in records]
 
 
 def summarise_incidents(
@@ -483,24 +556,10 @@ def summarise_incidents(
     ``rows`` are ``incidents`` table rows (DESIGN §3.2) as mappings; rows outside the period
     are ignored. Business hours default to Monday–Friday 09:00–18:00 in the period's zone.
     """
-    if as_of.tzinfo is None:
-        raise ValueError(f"The as-of instant must carry a zone; got the naive {as_of!r}.")
     hours = business_hours or BusinessHours()
-    tz = zone(period.timezone)
-
-    candidates = [r for r in map(_Row.read, rows) if _known_in(r, period, as_of)]
-    rejected, valid = [], []
-    for row in candidates:
-        problems = _problems(row, period.timezone)
-        if problems:
-            rejected.append(Rejection(row.id, "; ".join(problems)))
-        else:
-            valid.append(row.as_of(as_of))
-
-    kept, duplicates = _fold(valid)
-    items = sorted(
-        (_item(row, as_of, hours, tz) for row in kept), key=lambda i: (i.started_at, i.id)
-    )
+    checked = check_records(rows, period.start, period.end, as_of, period.timezone)
+    items = measure_incidents(checked.valid, as_of, hours, period.timezone)
+    rejected, duplicates = checked.rejected, checked.duplicates
     log.info(
         "Incidents of %s: %d counted, %d rejected, %d duplicate rows folded",
         period.key,
@@ -515,6 +574,6 @@ def summarise_incidents(
             sev: IncidentFigures.of([i for i in items if i.severity == sev]) for sev in SEVERITIES
         },
         items=tuple(items),
-        rejected=tuple(sorted(rejected, key=lambda r: r.id)),
-        duplicates=tuple(sorted(duplicates, key=lambda d: d.id)),
+        rejected=rejected,
+        duplicates=duplicates,
     )

@@ -8,6 +8,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .formatting import FILTERS
+from .incident_charts import incident_trend_svg
 from .security_chart import failed_logins_chart
 from .templates import MAIN_TEMPLATE, template_folder
 
@@ -30,6 +31,7 @@ def template_environment() -> Environment:
     )
     environment.filters.update(FILTERS)
     environment.filters["failed_logins_chart"] = failed_logins_chart
+    environment.globals["incident_trend_svg"] = incident_trend_svg
     return environment
 
 
