@@ -6,7 +6,7 @@ the demo and the tests create them. Timestamps are stored without a zone and mea
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, MetaData, String, Table, Text
+from sqlalchemy import Column, Date, DateTime, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -37,4 +37,23 @@ action_items = Table(
     Column("status", String, nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("closed_at", DateTime),
+)
+
+# Business data the catalog's SQL metrics read: trial conversion and customer satisfaction.
+trials = Table(
+    "trials",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("customer_id", String, nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("ends_at", DateTime, nullable=False),
+    Column("converted_at", DateTime),
+)
+
+csat_responses = Table(
+    "csat_responses",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("submitted_at", DateTime, nullable=False),
+    Column("score", Integer, nullable=False),  # 1 to 5
 )
