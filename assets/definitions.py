@@ -17,10 +17,14 @@ from assets.report_assets import build_report_assets
 from assets.resources import PlatformDatabaseResource, PrometheusResource, ReportSettingsResource
 from assets.schedules import monthly_audit_schedule, weekly_review_schedule
 from assets.security_assets import build_security_assets
+from waooaw_reports.catalog import load_catalog
 from waooaw_reports.settings import Settings, current_environment
 
 
 def build_definitions(settings: Settings) -> Definitions:
+    # An invalid catalog stops the code location from loading, naming the entry and field,
+    # rather than failing a run halfway through its queries.
+    load_catalog(settings.catalog)
     weekly = weekly_partitions(settings.timezone)
     monthly = monthly_partitions(settings.timezone)
     weekly_job = report_job("weekly")

@@ -21,7 +21,7 @@ from dagster import (
 )
 
 from assets.resources import PlatformDatabaseResource, PrometheusResource, ReportSettingsResource
-from waooaw_reports import measurements
+from waooaw_reports import measurements, offenders, scorecard
 from waooaw_reports import report as report_model
 from waooaw_reports.analytics.incident_review import review_incidents
 from waooaw_reports.analytics.incident_trend import trend_periods
@@ -89,6 +89,44 @@ def build_report_assets(kind: Kind, partitions_def: PartitionsDefinition) -> lis
                 client.queries_sent,
             )
         return measured
+
+    @asset(**common, retry_policy=SOURCE_RETRY, kinds={"sql"})
+    def business_metric_measurements(
+        context: AssetExecutionContext,
+        platform_database: PlatformDatabaseResource,
+        report_settings: ReportSettingsResource,
+    ) -> list[dict[str, Any]]:
+        """Each catalog metric read from the platform database (trials, CSAT answers), for the
+        period and for the period before."""
+        period = period_of(context, report_settings)
+        database = platform_database.open()
+        try:
+            measured = scorecard.measure_business_metrics(
+                database, report_settings.catalog(), period, as_of(context)
+            )
+        finally:
+            database.close()
+        context.log.info("Measured %d database metrics for %s", len(measured), period.key)
+        return measured
+
+    @asset(**common, retry_policy=SOURCE_RETRY, kinds={"prometheus"})
+    def top_offenders(
+        context: AssetExecutionContext,
+        prometheus: PrometheusResource,
+        report_settings: ReportSettingsResource,
+    ) -> dict[str, Any]:
+        """The worst endpoints by 5xx share and by P95 latency, and the slowest queries."""
+        period = period_of(context, report_settings)
+        with prometheus.client() as client:
+            found = offenders.top_offenders(client, period)
+        context.log.info(
+            "Top offenders of %s: %d endpoints with 5xx, %d timed endpoints, %d timed queries",
+            period.key,
+            found["error_rate"]["offending"],
+            found["latency_p95"]["measured"],
+            found["slow_queries"]["measured"],
+        )
+        return found
 
     @asset(**common, retry_policy=SOURCE_RETRY, kinds={"prometheus"})
     def capacity_history(
@@ -198,10 +236,13 @@ def build_report_assets(kind: Kind, partitions_def: PartitionsDefinition) -> lis
         period = period_of(context, report_settings)
         return report_model.sla_compliance(slo_measurements, period)
 
-    @asset(**common, ins=upstream("metric_measurements"))
-    def metric_scorecard(metric_measurements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    @asset(**common, ins=upstream("metric_measurements", "business_metric_measurements"))
+    def metric_scorecard(
+        metric_measurements: list[dict[str, Any]],
+        business_metric_measurements: list[dict[str, Any]],
+    ) -> list[dict[str, Any]]:
         """Each playbook metric with its status against target and alert threshold."""
-        return report_model.metric_scorecard(metric_measurements)
+        return report_model.metric_scorecard(metric_measurements + business_metric_measurements)
 
     @asset(**common, ins=upstream("incident_records", "incident_telemetry"))
     def incident_review(
@@ -250,6 +291,7 @@ def build_report_assets(kind: Kind, partitions_def: PartitionsDefinition) -> lis
             "incident_records",
             "security_review",
             "customer_health",
+            "top_offenders",
         ),
     )
     def health_report(
@@ -262,6 +304,7 @@ def build_report_assets(kind: Kind, partitions_def: PartitionsDefinition) -> lis
         incident_records: dict[str, Any],
         security_review: dict[str, Any],
         customer_health: dict[str, Any],
+        top_offenders: dict[str, Any],
         report_settings: ReportSettingsResource,
     ) -> dict[str, Any]:
         """The report model: report.json's content (DESIGN §6)."""
@@ -281,6 +324,7 @@ def build_report_assets(kind: Kind, partitions_def: PartitionsDefinition) -> lis
             settings=report_settings.public_settings,
             security=security_review,
             customer_health=customer_health,
+            top_offenders=top_offenders,
         )
 
     @asset(**common, ins=upstream("health_report"))
@@ -306,6 +350,8 @@ def build_report_assets(kind: Kind, partitions_def: PartitionsDefinition) -> lis
     return [
         slo_measurements,
         metric_measurements,
+        business_metric_measurements,
+        top_offenders,
         capacity_history,
         data_coverage,
         incident_records,

@@ -12,7 +12,8 @@ minutes and the day outage 500 in 10 minutes: requests, not minutes, decide the 
 
 Goal runs: 48 succeeded and 2 failed a minute (0.96); deliverables: 47 created a minute per 50
 goal runs (0.94). No login series at all. Database: 100 GB on 2026-10-20 00:00 growing exactly
-1 GB a day, scraped every 10 minutes (case C08), on a 500 GB volume.
+1 GB a day, scraped every 10 minutes (case C08), on a 500 GB volume. The series of tiers 2 to 4
+are in scorecard_history.py.
 
 Alerts (ALERTS, one firing sample a minute while an alert fires, as a 1-minute evaluation
 writes them), every window below with both ends sampled:
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tests.scorecard_history import scorecard_families
 from waooaw_reports.demo.openmetrics import Family, Series, write_openmetrics
 
 UTC = dt.UTC
@@ -136,7 +138,7 @@ def families() -> list[Family]:
             ),
         ),
     )
-    return [requests, goals, deliverables, database, volume, _alerts()]
+    return [requests, goals, deliverables, database, volume, _alerts(), *scorecard_families()]
 
 
 def _alerts() -> Family:

@@ -2,22 +2,47 @@ import pytest
 
 from waooaw_reports.catalog import CatalogError, load_catalog
 
-TIER_ONE = {
-    # name: (target, alert_threshold, direction), from DESIGN §5
-    "api_availability": (0.999, 0.995, "higher"),
-    "goal_execution_success": (0.98, 0.95, "higher"),
-    "authentication_success": (0.99, 0.97, "higher"),
-    "deliverable_creation_success": (0.97, 0.90, "higher"),
+# DESIGN §5's default catalog: name -> (tier, target, alert threshold, direction, unit).
+PLAYBOOK = {
+    "api_availability": (1, 0.999, 0.995, "higher", "ratio"),
+    "goal_execution_success": (1, 0.98, 0.95, "higher", "ratio"),
+    "authentication_success": (1, 0.99, 0.97, "higher", "ratio"),
+    "deliverable_creation_success": (1, 0.97, 0.90, "higher", "ratio"),
+    "api_latency_p95": (2, 0.2, 0.5, "lower", "seconds"),
+    "goal_execution_latency_p95": (2, 120, 300, "lower", "seconds"),
+    "integration_success:instagram": (2, 0.95, 0.90, "higher", "ratio"),
+    "integration_success:linkedin": (2, 0.95, 0.90, "higher", "ratio"),
+    "integration_success:delta_exchange": (2, 0.95, 0.90, "higher", "ratio"),
+    "approval_wait_median": (2, 7200, None, "lower", "seconds"),
+    "approval_wait_p95": (2, None, 86400, "lower", "seconds"),
+    "connection_pool_utilization": (3, 0.80, 0.90, "lower", "ratio"),
+    "scheduler_heartbeat_max_age": (3, 120, 180, "lower", "seconds"),
+    "slow_queries_per_minute": (3, 5, 20, "lower", "per_minute"),
+    "error_rate_5xx": (3, 0.001, 0.01, "lower", "ratio"),
+    "cache_hit_rate": (3, 0.85, None, "higher", "ratio"),
+    # Judged on the largest day-over-day fall: any fall misses, over 20 % alerts.
+    "active_agents": (4, 0, 0.20, "lower", "count"),
+    "trial_conversion_rate": (4, 0.30, 0.20, "higher", "ratio"),
+    "credential_health": (4, 0.95, 0.85, "higher", "ratio"),
+    "customer_satisfaction": (4, 4.5, None, "higher", "score"),
 }
 
 
-def test_default_catalog_holds_tier_one_with_playbook_targets():
+def test_default_catalog_holds_the_playbook():
     catalog = load_catalog()
     metrics = {m.name: m for m in catalog.metrics}
-    for name, (target, alert, direction) in TIER_ONE.items():
-        assert (metrics[name].target, metrics[name].alert_threshold) == (target, alert)
-        assert metrics[name].direction == direction
-        assert metrics[name].tier == 1
+    assert set(metrics) == set(PLAYBOOK)
+    for name, (tier, target, alert, direction, unit) in PLAYBOOK.items():
+        metric = metrics[name]
+        assert (metric.tier, metric.target, metric.alert_threshold) == (tier, target, alert), name
+        assert (metric.direction, metric.unit) == (direction, unit), name
+        assert metric.description.strip(), name
+    assert metrics["active_agents"].judge == "largest_daily_fall"
+    assert metrics["customer_satisfaction"].reports == ("weekly",)
+    assert metrics["trial_conversion_rate"].reports == ("weekly", "monthly")
+    assert {metrics[n].kind for n in ("trial_conversion_rate", "customer_satisfaction")} == {"sql"}
+    assert metrics["api_latency_p95"].quantile == 0.95
+    assert metrics["approval_wait_median"].quantile == 0.5
     assert [s.name for s in catalog.slos] == ["api_availability"]
     assert catalog.slos[0].objective == 0.999
     assert [r.name for r in catalog.resources] == ["database_size"]
@@ -38,23 +63,40 @@ metrics:
     direction: higher
     target: 0.9995
     alert_threshold: 0.995
-  - name: cache_hit_rate
-    tier: 3
-    description: Cache hits over lookups.
-    kind: ratio
-    good: redis_keyspace_hits_total
-    total: '{__name__=~"redis_keyspace_(hits|misses)_total"}'
-    unit: ratio
-    direction: higher
-    target: 0.85
+  - name: search_latency_p99
+    tier: 2
+    description: 99th percentile of search latency.
+    kind: quantile
+    quantile: 0.99
+    buckets: search_duration_seconds_bucket
+    unit: seconds
+    direction: lower
+    alert_threshold: 2
 """
     )
     catalog = load_catalog(extra)
     metrics = {m.name: m for m in catalog.metrics}
     assert metrics["api_availability"].target == 0.9995
-    assert metrics["cache_hit_rate"].alert_threshold is None
-    assert len(catalog.metrics) == 5
+    assert metrics["search_latency_p99"].target is None
+    assert len(catalog.metrics) == len(PLAYBOOK) + 1
     assert catalog.digest != load_catalog().digest
+    assert catalog.sources == ("default catalog", str(extra))
+
+
+def test_extra_catalog_may_replace_the_default(tmp_path):
+    extra = tmp_path / "only.yaml"
+    extra.write_text(
+        """
+replace_default: true
+metrics:
+  - {name: queue_depth, tier: 3, description: Jobs waiting., kind: value,
+     query: 'max_over_time(sum(queue_jobs)[$grid])', unit: count, direction: lower, target: 100}
+"""
+    )
+    catalog = load_catalog(extra)
+    assert [m.name for m in catalog.metrics] == ["queue_depth"]
+    assert (catalog.slos, catalog.resources) == ((), ())
+    assert catalog.sources == (str(extra),)
 
 
 @pytest.mark.parametrize(
@@ -86,6 +128,71 @@ metrics:
             " direction: higher, target: 1, colour: red}",
             r"unknown fields: colour",
         ),
+        (
+            "  - {name: x, tier: 2, description: d, kind: quantile, quantile: 95,"
+            " buckets: b_bucket, unit: seconds, direction: lower, target: 1}",
+            r"metrics entry 'x', field 'quantile': expected a fraction strictly between 0 and 1",
+        ),
+        (
+            "  - {name: x, tier: 2, description: d, kind: quantile, quantile: 0.95,"
+            " buckets: api_request_duration_seconds, unit: seconds, direction: lower, target: 1}",
+            r"field 'buckets': expected a selector of a histogram's _bucket series",
+        ),
+        (
+            "  - {name: x, tier: 3, description: d, kind: value, query: 'up[$rnage]',"
+            " unit: count, direction: lower, target: 1}",
+            r"field 'query': placeholders may only be \$range, \$grid",
+        ),
+        (
+            "  - {name: x, tier: 3, description: d, kind: value, query: up, unit: count,"
+            " direction: lower, target: 1, details: {Bad Name: up}}",
+            r"field 'details': expected lower-case figure names",
+        ),
+        (
+            "  - {name: x, tier: 4, description: d, kind: sql, query: 'DELETE FROM trials',"
+            " unit: ratio, direction: higher, target: 0.3}",
+            r"field 'query': expected a read-only statement starting with SELECT or WITH",
+        ),
+        (
+            "  - {name: x, tier: 4, description: d, kind: sql, unit: ratio,"
+            " direction: higher, target: 0.3}",
+            r"field 'query': expected a SELECT statement",
+        ),
+        (
+            "  - {name: x, tier: 1, description: d, kind: ratio, good: g, total: t,"
+            " buckets: b_bucket, unit: ratio, direction: higher, target: 0.5}",
+            r"field 'buckets': not read by a metric of kind 'ratio'",
+        ),
+        (
+            "  - {name: x, tier: 1, description: d, kind: ratio, good: g, total: t,"
+            " unit: ratio, direction: higher, target: 0.9, alert_threshold: 0.95}",
+            r"field 'alert_threshold': expected a value at or below the target",
+        ),
+        (
+            "  - {name: x, tier: 1, description: d, kind: ratio, good: g, total: t,"
+            " unit: ratio, direction: higher, target: 99.9}",
+            r"field 'target': expected a fraction from 0 to 1",
+        ),
+        (
+            "  - {name: x, tier: 1, description: d, kind: ratio, good: g, total: t,"
+            " unit: seconds, direction: higher, target: 0.9}",
+            r"field 'unit': expected 'ratio' for a metric of kind 'ratio'",
+        ),
+        (
+            "  - {name: x, tier: 4, description: d, kind: sql, query: 'SELECT 1',"
+            " unit: score, direction: higher, target: 4.5, reports: [daily]}",
+            r"field 'reports': expected a non-empty list of weekly, monthly",
+        ),
+        (
+            "  - {name: x, tier: 4, description: d, kind: value, query: up, unit: count,"
+            " direction: lower, target: 0, judge: smallest_rise}",
+            r"field 'judge': expected one of largest_daily_fall",
+        ),
+        (
+            "  - {name: x, tier: 1, description: d, kind: ratio, good: g, total: t,"
+            " unit: ratio, direction: higher, target: 0.5, share: errors}",
+            r"field 'share': expected one of good, bad",
+        ),
     ],
 )
 def test_invalid_entries_name_entry_and_field(tmp_path, entry, message):
@@ -110,3 +217,7 @@ def test_unreadable_and_malformed_files(tmp_path):
     broken.write_text("metrics: [\n")
     with pytest.raises(CatalogError, match="not valid YAML"):
         load_catalog(broken)
+    flag = tmp_path / "flag.yaml"
+    flag.write_text("replace_default: yes please\n")
+    with pytest.raises(CatalogError, match="'replace_default' must be true or false"):
+        load_catalog(flag)

@@ -249,6 +249,33 @@ def test_action_items_are_open_overdue_and_done(demo: tuple[DemoStatus, Path, in
     assert len({item[2] for item in items}) >= 4
 
 
+def test_trials_and_csat_answers_are_believable(demo: tuple[DemoStatus, Path, int]):
+    status, _, _ = demo
+    end = naive(END)
+    with sqlite3.connect(status.database_url.removeprefix("sqlite:///")) as connection:
+        trials = connection.execute(
+            "select started_at, ends_at, converted_at from trials order by id"
+        ).fetchall()
+        scores = connection.execute("select score, submitted_at from csat_responses").fetchall()
+    # A few trials a day over seven months, each 14 days long; about a third convert.
+    assert 400 < len(trials) < 800
+    for started, ends, converted in trials:
+        start = dt.datetime.fromisoformat(started)
+        assert dt.datetime.fromisoformat(ends) - start == dt.timedelta(days=14)
+        assert converted is None or started < converted < end
+    converted_share = sum(row[2] is not None for row in trials) / len(trials)
+    assert 0.2 < converted_share < 0.4
+    # A few answers a day, scored 1 to 5 around the playbook's 4.5.
+    assert 400 < len(scores) < 2500
+    # A few answers are out of the 1-5 range on purpose, for the report to leave out and list.
+    valid = [score for score, _ in scores if 1 <= score <= 5]
+    assert {score for score, _ in scores} - set(valid) <= {0, 6}
+    assert 0 < len(scores) - len(valid) < 10
+    assert set(valid) == {1, 2, 3, 4, 5}
+    assert 4.3 < sum(valid) / len(valid) < 4.6
+    assert max(submitted for _, submitted in scores) < end
+
+
 # The running demo
 
 

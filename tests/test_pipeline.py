@@ -6,12 +6,16 @@ import json
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from tests.history import DAY_OUTAGE, NIGHT_OUTAGE, WEEK
+from tests.test_catalog import PLAYBOOK
 from waooaw_reports.sources import schema
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,6 +129,34 @@ def write_incidents(url: str) -> None:
     engine.dispose()
 
 
+def write_business_records(url: str) -> None:
+    """Trials and CSAT answers: 1 of the 2 trials ending in the week converted; answers 4 and 5."""
+    monday = dt.datetime(2026, 11, 23, 12)
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            schema.trials.insert(),
+            [
+                {
+                    "id": f"T-{day}",
+                    "customer_id": f"cus_{day}",
+                    "started_at": monday + dt.timedelta(days=day - 14),
+                    "ends_at": monday + dt.timedelta(days=day),
+                    "converted_at": monday + dt.timedelta(days=day) if day == 1 else None,
+                }
+                for day in (1, 3)
+            ],
+        )
+        connection.execute(
+            schema.csat_responses.insert(),
+            [
+                {"id": "C-1", "submitted_at": monday, "score": 4},
+                {"id": "C-2", "submitted_at": monday + dt.timedelta(days=2), "score": 5},
+            ],
+        )
+    engine.dispose()
+
+
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "waooaw_reports.cli", *args],
@@ -139,6 +171,7 @@ def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
 @pytest.fixture
 def environment(tmp_path, prometheus_url, database_url):
     write_incidents(database_url)
+    write_business_records(database_url)
     return {
         "WAOOAW_PROMETHEUS_URL": prometheus_url,
         "WAOOAW_DATABASE_URL": database_url,
@@ -218,22 +251,69 @@ def test_weekly_report_end_to_end(environment, tmp_path):
     assert report["status"] == "breached"
     assert report["provenance"]["sources"]["prometheus"] == environment["WAOOAW_PROMETHEUS_URL"]
 
-    # No login, client or credential series and empty business tables: each says so.
+    # No login or client series and no credential or ticket rows: each says so.
     security = report["security"]
     assert security["failed_logins"]["total"] is None
     assert security["api_clients"]["movers"] == []
-    assert security["credentials"]["gauge"]["total"] is None
     assert security["credentials"]["records"]["total"] == 0
+    # The credentials gauge of scorecard_history.py: 930 valid, 50 expiring, 20 invalid.
+    gauge = security["credentials"]["gauge"]
+    assert (gauge["total"], gauge["valid_share"], gauge["status"]) == (1000, 0.93, "at_risk")
     health = report["customer_health"]
-    assert health["trial_conversion"]["rate"] is None
+    # 1 of the 2 trials ending in the week converted; CSAT answers 4 and 5.
+    assert health["trial_conversion"]["rate"] == 0.5
+    assert health["satisfaction"]["average"] == 4.5
     assert health["support_tickets"]["total"] == 0
-    assert health["satisfaction"]["average"] is None
+    metrics = {m["name"]: m for m in report["metrics"]}
+    assert set(metrics) == set(PLAYBOOK)
+    assert [m["tier"] for m in report["metrics"]] == sorted(m["tier"] for m in report["metrics"])
+    for name, (tier, target, alert, direction, unit) in PLAYBOOK.items():
+        metric = metrics[name]
+        assert (metric["tier"], metric["target"], metric["alert_threshold"]) == (
+            tier,
+            target,
+            alert,
+        )
+        assert (metric["direction"], metric["unit"]) == (direction, unit)
+        assert set(metric) >= {"value", "status", "previous", "change", "query"}
+    assert metrics["trial_conversion_rate"]["value"] == 0.5
+    assert metrics["customer_satisfaction"]["value"] == 4.5
+    assert metrics["customer_satisfaction"]["status"] == "met"
+    assert metrics["api_latency_p95"]["value"] == pytest.approx(0.35)
+    assert metrics["active_agents"]["judged_on"]["value"] == pytest.approx(0.25)
+    assert metrics["authentication_success"]["status"] == "no_data"
+    offenders = report["top_offenders"]
+    assert offenders["error_rate"]["rows"][0]["endpoint"] == "/v1/goals"
+    assert offenders["slow_queries"]["rows"][0]["query_id"] == "select_pending_approvals"
 
     html = (directory / "report.html").read_text()
-    assert "No login data" in html and "No trial ended in the period." in html
+    assert "No login data" in html  # a trial did end: its rate shows instead
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>alert(1)" not in html
+    for heading in ("Tier 1", "Tier 2", "Tier 3", "Tier 4", "Top offenders"):
+        assert heading in html
+    assert "Minutes older than 3 min: 7" in html
     assert (directory / "report.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_monthly_audit_end_to_end(environment, tmp_path):
+    result = run_cli("run", "monthly", "--period", "2026-11-01", "--as-of", AS_OF, env=environment)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((Path(result.stdout.strip()) / "report.json").read_text())
+    metrics = {m["name"]: m for m in report["metrics"]}
+    # Customer satisfaction belongs to the weekly review only.
+    assert set(metrics) == set(PLAYBOOK) - {"customer_satisfaction"}
+    assert {m["tier"] for m in metrics.values()} == {1, 2, 3, 4}
+    # The whole month holds both weeks' spikes; the month before has no minute series at all.
+    assert metrics["slow_queries_per_minute"]["value"] == pytest.approx(30)
+    assert metrics["slow_queries_per_minute"]["previous"] is None
+    # The history ends on 2026-11-30 00:00: its last sample (23:59:20, beat 23:59:00) keeps
+    # ageing for the hour the query looks back, up to 3,600 s at 00:59, and is over 3 minutes
+    # old from 00:03 to 00:59, 57 minutes more than the 7 of the stall.
+    heartbeat = metrics["scheduler_heartbeat_max_age"]
+    assert heartbeat["value"] == 3600
+    assert heartbeat["details"] == {"minutes_older_than_3_min": 7 + 57}
+    assert report["top_offenders"]["slow_queries"]["rows"]
 
 
 def test_rerun_gives_the_same_report(environment, tmp_path):
@@ -243,6 +323,55 @@ def test_rerun_gives_the_same_report(environment, tmp_path):
     first = (directory / "report.html").read_bytes()
     assert run_cli(*args, env=environment).returncode == 0
     assert (directory / "report.html").read_bytes() == first
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """A stand-in Prometheus that records every request and answers none of them usefully."""
+
+    paths: list[str] = []
+
+    def do_GET(self) -> None:
+        self.paths.append(self.path)
+        self.send_error(503)
+
+    do_POST = do_GET
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def recording_prometheus() -> Iterator[tuple[str, list[str]]]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    _Recorder.paths = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", _Recorder.paths
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_invalid_catalog_stops_the_run_before_any_query(tmp_path, recording_prometheus):
+    url, requests = recording_prometheus
+    catalog = tmp_path / "team.yaml"
+    catalog.write_text(
+        "metrics:\n"
+        "  - {name: checkout_latency_p95, tier: 2, description: d, kind: quantile,"
+        " quantile: 95, buckets: checkout_seconds_bucket, unit: seconds, direction: lower,"
+        " target: 1}\n"
+    )
+    env = {
+        "WAOOAW_PROMETHEUS_URL": url,
+        "WAOOAW_DATABASE_URL": f"sqlite:///{tmp_path / 'missing.db'}",
+        "WAOOAW_CATALOG": str(catalog),
+        "WAOOAW_REPORTS_DIR": str(tmp_path / "reports"),
+        "DAGSTER_HOME": str(tmp_path / "dagster"),
+    }
+    result = run_cli("run", "weekly", "--period", WEEK, "--as-of", AS_OF, env=env)
+    assert result.returncode == 2
+    assert "metrics entry 'checkout_latency_p95', field 'quantile'" in result.stderr
+    assert requests == []
+    assert not (tmp_path / "reports").exists()
 
 
 def test_unreachable_prometheus_fails_naming_the_url(environment):

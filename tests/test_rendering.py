@@ -338,11 +338,69 @@ def test_quiet_week_says_zero_incidents_and_mttr_na(report: dict[str, Any]) -> N
 def test_null_metric_renders_na(report: dict[str, Any]) -> None:
     html = render_html(report)
 
-    row = re.search(r"Customer satisfaction</th>(.*?)</tr>", html, re.DOTALL)
+    row = re.search(
+        r"Customer satisfaction\s*(?:<div.*?</div>\s*)*</th>(.*?)</tr>", html, re.DOTALL
+    )
     assert row
     cells = re.findall(r'<td class="num">([^<]*)</td>', row[1])
     assert cells[0] == "n/a"  # value
     assert cells[-1] == "n/a"  # change, since there is no value to compare
+
+
+def test_scorecard_notes_and_top_offenders(report: dict[str, Any]) -> None:
+    metrics = {m["name"]: m for m in report["metrics"]}
+    report["metrics"].append(
+        {
+            **metrics["goal_execution_success"],
+            "name": "active_agents",
+            "tier": 4,
+            "description": "Mean active agents; judged on the largest day-over-day fall.",
+            "value": 95.857,
+            "unit": "count",
+            "target": 0.0,
+            "alert_threshold": 0.2,
+            "direction": "lower",
+            "status": "breached",
+            "previous": 94.571,
+            "change": 1.286,
+            "judged_on": {"figure": "largest_daily_fall", "value": 0.25, "day": "2026-11-26"}
+            | {"unit": "ratio", "daily": [], "previous": 0.021},
+        }
+    )
+    metrics["slow_queries_per_minute"]["details"] = {"minutes_older_than_3_min": 7.0}
+    report["top_offenders"] = {
+        "limit": 5,
+        "error_rate": {
+            "rows": [
+                {
+                    "service": "api-gateway",
+                    "endpoint": "/v1/<goals>",
+                    "requests": 554400.0,
+                    "errors": 800.0,
+                    "error_rate": 800 / 554400,
+                }
+            ],
+            "offending": 1,
+            "query": {"errors": "e", "requests": "r"},
+        },
+        "latency_p95": {
+            "rows": [{"service": "auth", "endpoint": "", "p95_seconds": 0.35, "requests": 1e6}],
+            "measured": 1,
+            "query": {"p95": "p", "requests": "r"},
+        },
+        "slow_queries": {"rows": [], "measured": 0, "query": {"p95": "p"}},
+    }
+    text = " ".join(re.sub(r"<[^>]+>", " ", render_html(report)).split())
+
+    assert "Tier 4: business health" in text
+    # split() folds the no-break spaces between numbers and units into plain ones.
+    assert "Judged on the largest day-over-day fall: 25 % on 2026-11-26" in text
+    assert "fall ≤ 0 % fall &gt; 20 %" in text
+    assert "Minutes older than 3 min: 7" in text
+    assert "Top offenders" in text
+    assert "api-gateway /v1/&lt;goals&gt; 0.144 % 800 554,400" in text
+    assert "auth all 0.350 s 1,000,000" in text
+    assert "No query durations were recorded." in text
 
 
 @pytest.mark.parametrize(

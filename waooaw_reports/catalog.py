@@ -7,15 +7,32 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from string import Template
 from typing import Any, Literal
 
 import yaml
 
 UNITS = ("ratio", "seconds", "per_minute", "count", "score", "bytes")
 DIRECTIONS = ("higher", "lower")
+METRIC_KINDS = ("ratio", "quantile", "value", "sql")
+REPORT_KINDS = ("weekly", "monthly")
+# How a metric may be judged instead of on its value over the period.
+JUDGEMENTS = ("largest_daily_fall",)
+# What ``$name`` may stand for in a PromQL query of the catalog (see catalog.yaml).
+PROMQL_PLACEHOLDERS = ("range", "grid")
+# The fields each kind of metric reads, besides the ones every metric has.
+KIND_FIELDS = {
+    "ratio": {"good", "bad", "total", "share"},
+    "quantile": {"buckets", "quantile"},
+    "value": {"query", "details"},
+    "sql": {"query"},
+}
+_DETAIL_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_SQL_START = re.compile(r"\s*(select|with)\b", re.IGNORECASE)
 
 
 class CatalogError(ValueError):
@@ -24,10 +41,13 @@ class CatalogError(ValueError):
 
 @dataclass(frozen=True)
 class MetricSpec:
+    """One playbook metric. ``target``, ``alert_threshold`` and ``direction`` apply to the
+    value over the period, or, when ``judge`` is set, to the figure it names."""
+
     name: str
     tier: int
     description: str
-    kind: Literal["ratio", "value"]
+    kind: Literal["ratio", "quantile", "value", "sql"]
     unit: str
     direction: str
     target: float | None
@@ -35,7 +55,17 @@ class MetricSpec:
     good: str | None = None
     bad: str | None = None
     total: str | None = None
+    share: Literal["good", "bad"] = "good"
+    buckets: str | None = None
+    quantile: float | None = None
     query: str | None = None
+    details: dict[str, str] = field(default_factory=dict)
+    reports: tuple[str, ...] = REPORT_KINDS
+    judge: str | None = None
+
+    @property
+    def source(self) -> Literal["prometheus", "sql"]:
+        return "sql" if self.kind == "sql" else "prometheus"
 
 
 @dataclass(frozen=True)
@@ -73,7 +103,8 @@ def default_catalog_text() -> str:
 
 
 def load_catalog(extra: Path | None = None) -> Catalog:
-    """The default catalog, extended (or overridden entry by entry) by ``extra``."""
+    """The default catalog, extended (or overridden entry by entry) by ``extra``; an ``extra``
+    file with ``replace_default: true`` replaces the default catalog whole."""
     texts = [("default catalog", default_catalog_text())]
     if extra is not None:
         try:
@@ -82,9 +113,13 @@ def load_catalog(extra: Path | None = None) -> Catalog:
             raise CatalogError(
                 f"The catalog file {extra} named by WAOOAW_CATALOG cannot be read: {exc.strerror}."
             ) from exc
+    documents = [(origin, _parse(origin, text)) for origin, text in texts]
+    if documents[-1][1].get("replace_default") is True and len(documents) > 1:
+        # The extra file stands alone: the default catalog's entries are left out.
+        documents = documents[1:]
+        texts = texts[1:]
     merged: dict[str, dict[str, dict[str, Any]]] = {"metrics": {}, "slos": {}, "resources": {}}
-    for origin, text in texts:
-        document = _parse(origin, text)
+    for origin, document in documents:
         for section, entries in merged.items():
             for index, entry in enumerate(document.get(section) or []):
                 if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
@@ -109,9 +144,14 @@ def _parse(origin: str, text: str) -> dict[str, Any]:
         raise CatalogError(f"{origin} is not valid YAML: {exc}") from exc
     if not isinstance(document, dict):
         raise CatalogError(f"{origin} must be a mapping with metrics, slos and resources.")
-    unknown = set(document) - {"version", "metrics", "slos", "resources"}
+    unknown = set(document) - {"version", "replace_default", "metrics", "slos", "resources"}
     if unknown:
         raise CatalogError(f"{origin} has unknown top-level keys: {', '.join(sorted(unknown))}.")
+    if not isinstance(document.get("replace_default", False), bool):
+        raise CatalogError(
+            f"{origin}: 'replace_default' must be true or false, "
+            f"got {document['replace_default']!r}."
+        )
     for section in ("metrics", "slos", "resources"):
         if not isinstance(document.get(section) or [], list):
             raise CatalogError(f"{origin}: '{section}' must be a list of entries.")
@@ -161,24 +201,18 @@ class _Entry:
 
 
 def _metric(raw: dict[str, Any]) -> MetricSpec:
-    fields = {
-        "tier",
-        "description",
-        "kind",
-        "unit",
-        "direction",
-        "target",
-        "alert_threshold",
-        "good",
-        "bad",
-        "total",
-        "query",
-    }
-    entry = _Entry("metrics", raw, fields)
+    common = {"tier", "description", "kind", "unit", "direction", "target", "alert_threshold"}
+    common |= {"reports", "judge"}
+    entry = _Entry("metrics", raw, common.union(*KIND_FIELDS.values()))
     tier = raw.get("tier")
     if tier not in (1, 2, 3, 4):
         raise entry.fail("tier", "1, 2, 3 or 4")
-    kind = entry.choice("kind", ("ratio", "value"))
+    kind = entry.choice("kind", METRIC_KINDS)
+    for name in sorted(set(raw) & set().union(*KIND_FIELDS.values()) - KIND_FIELDS[kind]):
+        raise CatalogError(
+            f"{entry.where}, field {name!r}: not read by a metric of kind {kind!r}; "
+            f"that kind reads {', '.join(sorted(KIND_FIELDS[kind]))}."
+        )
     spec = MetricSpec(
         name=raw["name"],
         tier=tier,
@@ -191,18 +225,94 @@ def _metric(raw: dict[str, Any]) -> MetricSpec:
         good=entry.text("good", required=False),
         bad=entry.text("bad", required=False),
         total=entry.text("total", required=False),
+        share=entry.choice("share", ("good", "bad")) if "share" in raw else "good",  # type: ignore[arg-type]
+        buckets=entry.text("buckets", required=False),
+        quantile=entry.number("quantile"),
         query=entry.text("query", required=False),
+        details=_details(entry),
+        reports=_reports(entry),
+        judge=entry.choice("judge", JUDGEMENTS) if "judge" in raw else None,
     )
-    if kind == "ratio":
+    _check_kind(entry, spec)
+    _check_thresholds(entry, spec)
+    return spec
+
+
+def _check_kind(entry: _Entry, spec: MetricSpec) -> None:
+    if spec.kind == "ratio":
         if spec.total is None:
             raise entry.fail("total", "a series selector for the ratio's denominator")
         if (spec.good is None) == (spec.bad is None):
             raise entry.fail("good", "exactly one of 'good' or 'bad' for a ratio")
+        if spec.unit != "ratio":
+            raise entry.fail("unit", "'ratio' for a metric of kind 'ratio'")
+    elif spec.kind == "quantile":
+        if spec.quantile is None or not 0 < spec.quantile < 1:
+            raise entry.fail("quantile", "a fraction strictly between 0 and 1, e.g. 0.95")
+        if spec.buckets is None or "_bucket" not in spec.buckets:
+            raise entry.fail("buckets", "a selector of a histogram's _bucket series")
     elif spec.query is None:
-        raise entry.fail("query", "a PromQL query for a metric of kind 'value'")
+        what = "a SELECT statement" if spec.kind == "sql" else "a PromQL query"
+        raise entry.fail("query", f"{what} for a metric of kind {spec.kind!r}")
+    elif spec.kind == "sql":
+        if not _SQL_START.match(spec.query):
+            raise entry.fail("query", "a read-only statement starting with SELECT or WITH")
+    else:
+        _check_placeholders(entry, "query", spec.query)
+        for name, query in spec.details.items():
+            _check_placeholders(entry, f"details.{name}", query)
+
+
+def _check_placeholders(entry: _Entry, name: str, query: str) -> None:
+    template = Template(query)
+    unknown = sorted(set(template.get_identifiers()) - set(PROMQL_PLACEHOLDERS))
+    if not template.is_valid() or unknown:
+        raise CatalogError(
+            f"{entry.where}, field {name!r}: placeholders may only be "
+            f"{', '.join('$' + p for p in PROMQL_PLACEHOLDERS)}; got {query!r}."
+        )
+
+
+def _check_thresholds(entry: _Entry, spec: MetricSpec) -> None:
     if spec.target is None and spec.alert_threshold is None:
         raise entry.fail("target", "a target, an alert threshold, or both")
-    return spec
+    judged_unit = "ratio" if spec.judge == "largest_daily_fall" else spec.unit
+    for name in ("target", "alert_threshold"):
+        value = getattr(spec, name)
+        if judged_unit == "ratio" and value is not None and not 0 <= value <= 1:
+            raise entry.fail(name, "a fraction from 0 to 1 for a ratio")
+    if spec.target is not None and spec.alert_threshold is not None:
+        sign = 1 if spec.direction == "higher" else -1
+        if sign * spec.alert_threshold > sign * spec.target:
+            side = "at or below" if spec.direction == "higher" else "at or above"
+            raise entry.fail(
+                "alert_threshold", f"a value {side} the target when {spec.direction} is better"
+            )
+
+
+def _details(entry: _Entry) -> dict[str, str]:
+    raw = entry.raw.get("details")
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not raw:
+        raise entry.fail("details", "a mapping of figure names to PromQL queries")
+    details = {}
+    for name, query in raw.items():
+        if not isinstance(name, str) or not _DETAIL_NAME.fullmatch(name):
+            raise entry.fail("details", f"lower-case figure names; {name!r} is not one")
+        if not isinstance(query, str) or not query.strip():
+            raise entry.fail("details", f"a PromQL query for {name!r}")
+        details[name] = query.strip()
+    return details
+
+
+def _reports(entry: _Entry) -> tuple[str, ...]:
+    raw = entry.raw.get("reports")
+    if raw is None:
+        return REPORT_KINDS
+    if not isinstance(raw, list) or not raw or any(kind not in REPORT_KINDS for kind in raw):
+        raise entry.fail("reports", "a non-empty list of weekly, monthly")
+    return tuple(kind for kind in REPORT_KINDS if kind in raw)
 
 
 def _slo(raw: dict[str, Any]) -> SloSpec:

@@ -14,17 +14,15 @@ from dataclasses import asdict
 from string import Template
 from typing import Any
 
-from waooaw_reports.catalog import Catalog, MetricSpec, ResourceSpec, SloSpec
+from waooaw_reports import scorecard
+from waooaw_reports.catalog import Catalog, ResourceSpec, SloSpec
 from waooaw_reports.periods import Period, zone
+from waooaw_reports.promql import count_query
 from waooaw_reports.sources.prometheus import PrometheusClient, Sample
 
 log = logging.getLogger(__name__)
 
 DAY = 86_400
-
-
-def count_query(selector: str, seconds: int) -> str:
-    return f"sum(increase({selector}[{seconds}s]))"
 
 
 def _single(samples: list[Sample]) -> float | None:
@@ -71,19 +69,6 @@ def measure_ratio(
             log.warning("Clamped ratio %.6f of %s to 1", value, queries["good"])
             value = 1.0
     return {"good": good_count, "total": total_count, "value": value, "query": queries}
-
-
-def measure_metric(
-    client: PrometheusClient, spec: MetricSpec, end: dt.datetime, seconds: int
-) -> dict[str, Any]:
-    if spec.kind == "ratio":
-        assert spec.total is not None
-        return measure_ratio(
-            client, total=spec.total, good=spec.good, bad=spec.bad, end=end, seconds=seconds
-        )
-    assert spec.query is not None
-    query = Template(spec.query).safe_substitute(range=f"{seconds}s")
-    return {"value": _single(client.instant(query, end)), "query": {"value": query}}
 
 
 def downtime_query(spec: SloSpec, seconds: int) -> str:
@@ -194,14 +179,8 @@ def measure_slos(
 def measure_metrics(
     client: PrometheusClient, catalog: Catalog, period: Period
 ) -> list[dict[str, Any]]:
-    """Each metric for the period and, for the trend, for the period before."""
-    previous = period.previous()
-    measured = []
-    for spec in catalog.metrics:
-        now = measure_metric(client, spec, period.end, period.seconds)
-        before = measure_metric(client, spec, previous.end, previous.seconds)
-        measured.append({"spec": asdict(spec), **now, "previous": before["value"]})
-    return measured
+    """Each Prometheus metric for the period and, for the trend, for the period before."""
+    return scorecard.measure_metrics(client, catalog, period)
 
 
 def measure_capacity(
@@ -222,7 +201,7 @@ def measure_data_coverage(
     """Coverage of every series selector the catalog's counts read."""
     selectors: list[str] = []
     pairs: list[tuple[str | None, ...]] = [(s.good, s.bad, s.total) for s in catalog.slos]
-    pairs += [(m.good, m.bad, m.total) for m in catalog.metrics]
+    pairs += [(m.good, m.bad, m.total, m.buckets) for m in catalog.metrics]
     for triple in pairs:
         for selector in triple:
             if selector and selector not in selectors:

@@ -62,30 +62,45 @@ def sla_compliance(measured: list[dict[str, Any]], period: Period) -> list[dict[
 
 
 def metric_scorecard(measured: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each metric with its status, previous value and change, by tier (DESIGN §5, §6).
+
+    A metric judged on another figure (active agents on their largest daily fall) takes its
+    status from that figure; its value and change stay those of the metric itself.
+    """
     scorecard = []
     for m in measured:
         spec = m["spec"]
         value, previous = m["value"], m["previous"]
-        scorecard.append(
-            {
-                "name": spec["name"],
-                "tier": spec["tier"],
-                "description": spec["description"],
-                "value": value,
-                "unit": spec["unit"],
-                "target": spec["target"],
-                "alert_threshold": spec["alert_threshold"],
-                "direction": spec["direction"],
-                "status": metric_status(
-                    value, spec["target"], spec["alert_threshold"], spec["direction"]
-                ),
-                "previous": previous,
-                "change": None if value is None or previous is None else value - previous,
-                "good": m.get("good"),
-                "total": m.get("total"),
-                "query": m["query"],
-            }
+        judged = m.get("judged_on")
+        status = metric_status(
+            judged["value"] if judged else value,
+            spec["target"],
+            spec["alert_threshold"],
+            spec["direction"],
         )
+        metric = {
+            "name": spec["name"],
+            "tier": spec["tier"],
+            "description": spec["description"],
+            "value": value,
+            "unit": spec["unit"],
+            "target": spec["target"],
+            "alert_threshold": spec["alert_threshold"],
+            "direction": spec["direction"],
+            "status": status,
+            "previous": previous,
+            "change": None if value is None or previous is None else value - previous,
+            "good": m.get("good"),
+            "total": m.get("total"),
+            "query": m["query"],
+        }
+        if m.get("bad") is not None and spec.get("share") == "bad":
+            metric["bad"] = m["bad"]
+        if judged:
+            metric["judged_on"] = judged
+        if "details" in m:
+            metric["details"] = m["details"]
+        scorecard.append(metric)
     return sorted(scorecard, key=lambda metric: (metric["tier"], metric["name"]))
 
 
@@ -197,7 +212,7 @@ def _attention(
         ranked.append((4, f"{incidents['open']} incident(s) still open"))
     for metric in metrics:
         if metric["status"] == "at_risk":
-            ranked.append((5, f"Metric {metric['name']} below target"))
+            ranked.append((5, f"Metric {metric['name']} short of its target"))
     for item in capacity:
         if item["verdict"] == "watch":
             ranked.append((6, f"Capacity {item['resource']}: target within 90 days"))
@@ -234,6 +249,7 @@ def build_report(
     settings: dict[str, Any],
     security: dict[str, Any] | None = None,
     customer_health: dict[str, Any] | None = None,
+    top_offenders: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """report.json's content. The rendered reports show the as-of instant, not
     ``generated_at``, so the same data and the same as-of give the same HTML."""
@@ -274,6 +290,7 @@ def build_report(
         "capacity": capacity,
         "security": security,
         "customer_health": customer_health,
+        "top_offenders": top_offenders,
         "data_quality": {
             "coverage": coverage,
             "gaps": [c for c in coverage if c["missing_minutes"]],

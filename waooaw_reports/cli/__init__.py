@@ -14,12 +14,19 @@ from typing import Any
 
 import click
 
+from waooaw_reports.catalog import CatalogError, load_catalog
 from waooaw_reports.periods import KINDS, PeriodError, last_complete, period_for
 from waooaw_reports.settings import DEMO_PROMETHEUS_PORT, Settings, SettingsError
 
 log = logging.getLogger("waooaw_reports")
 
 AS_OF_HELP = "The instant incident state is read at, ISO 8601 with a zone (default: now)."
+
+
+class ConfigurationError(click.ClickException):
+    """The configuration cannot work, e.g. an invalid catalog: nothing was queried."""
+
+    exit_code = 2
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -120,6 +127,12 @@ def run_report(kind: str, key: str | None, as_of: dt.datetime, settings: Setting
             f"as-of instant; only complete periods can be reported.",
             param_hint="--period",
         )
+    try:
+        # The whole catalog is checked before Dagster starts, so a bad entry stops the run
+        # before any query.
+        load_catalog(settings.catalog)
+    except CatalogError as exc:
+        raise ConfigurationError(f"The metric catalog is invalid: {exc}") from exc
     _export(settings)
     log.info("Running the %s report for %s (as of %s)", kind, period.key, as_of.isoformat())
     try:

@@ -22,7 +22,7 @@ from waooaw_reports.demo.workload_series import workload_families
 log = logging.getLogger(__name__)
 
 # Bump when the generated history changes, so an existing demo state is regenerated.
-GENERATOR_VERSION = "3"
+GENERATOR_VERSION = "4"
 
 
 @dataclass(frozen=True)

@@ -200,6 +200,11 @@ def metric_label(name: str) -> str:
     return f"{label}: {qualifier}" if qualifier else label
 
 
+def detail_label(name: str) -> str:
+    """``minutes_older_than_3_min`` reads as "Minutes older than 3 min"."""
+    return name.replace("_", " ").capitalize()
+
+
 def capacity_value(value: float | None, resource: dict[str, Any], signed: bool = False) -> str:
     """Pools are fractions of their size; every other resource is measured in bytes."""
     unit = resource.get("unit") or (
@@ -229,5 +234,6 @@ FILTERS: dict[str, Callable[..., str]] = {
     "local_time": local_time,
     "period_text": period_text,
     "metric_label": metric_label,
+    "detail_label": detail_label,
     "capacity_value": capacity_value,
 }

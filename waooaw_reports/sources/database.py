@@ -1,4 +1,5 @@
-"""The platform database over SQLAlchemy: incidents and action items as plain rows.
+"""The platform database over SQLAlchemy: incidents and action items as plain rows, and the
+numbers the catalog's SQL metrics ask for.
 
 Times come back as aware UTC datetimes whatever the backend stored: SQLite keeps text, which
 may or may not carry an offset; PostgreSQL may use ``timestamp`` (naive, meaning UTC) or
@@ -9,18 +10,40 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import String, Table, create_engine, select, type_coerce
+from sqlalchemy import (
+    DateTime,
+    String,
+    Table,
+    bindparam,
+    create_engine,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    NoSuchModuleError,
+    OperationalError,
+    ProgrammingError,
+)
 
 from waooaw_reports.settings import redact_url
 from waooaw_reports.sources import schema
 
 log = logging.getLogger(__name__)
+
+# The times a catalog SQL query may name; `::` (a PostgreSQL cast) is not a parameter.
+SQL_TIMES = ("start", "end", "as_of")
+_PARAMETER = re.compile(r"(?<![:\w]):(\w+)")
 
 
 class DatabaseError(RuntimeError):
@@ -80,6 +103,43 @@ class PlatformDatabase:
 
     def action_items(self) -> Rows:
         return self._select(schema.action_items)
+
+    def metric_value(
+        self, query: str, start: dt.datetime, end: dt.datetime, as_of: dt.datetime
+    ) -> float | None:
+        """The one number a catalog SELECT returns; None when it returns no row or NULL.
+
+        ``:start``, ``:end`` and ``:as_of`` are bound as naive UTC timestamps, the way the
+        platform stores its times (DESIGN §3.2); on PostgreSQL the session runs read-only in
+        UTC, so a ``timestamptz`` column compares the same. SQLite compares the stored text,
+        which SQLAlchemy writes as ``YYYY-MM-DD HH:MM:SS.ffffff``.
+        """
+        times = {"start": start, "end": end, "as_of": as_of}
+        named = [name for name in SQL_TIMES if name in _PARAMETER.findall(query)]
+        statement = text(query).bindparams(*(bindparam(name, type_=DateTime()) for name in named))
+        values = {name: _naive_utc(times[name]) for name in named}
+        try:
+            with self._engine.connect() as connection:
+                if self._engine.dialect.name == "postgresql":
+                    connection.execute(text("SET TRANSACTION READ ONLY"))
+                    connection.execute(text("SET LOCAL TIME ZONE 'UTC'"))
+                row = connection.execute(statement, values).first()
+                connection.rollback()
+        except DBAPIError as exc:
+            raise DatabaseError(
+                f"The metric query {' '.join(query.split())!r} failed on "
+                f"{redact_url(self.url)}: {_first_line(exc)}. Check the query in the catalog "
+                "and that its tables exist."
+            ) from exc
+        value = None if row is None else row[0]
+        if isinstance(value, Decimal):
+            value = float(value)
+        if value is not None and not isinstance(value, int | float):
+            raise DatabaseError(
+                f"The metric query {' '.join(query.split())!r} returned {value!r}; "
+                "a metric query must return one number."
+            )
+        return None if value is None or not math.isfinite(value) else float(value)
 
     def _select(self, table: Table) -> Rows:
         sqlite = self._engine.dialect.name == "sqlite"
@@ -156,6 +216,12 @@ def _as_utc(value: Any, date_only: bool) -> Any:
 def _in_window(rows: Rows, column: str, start: dt.datetime, end: dt.datetime) -> Rows:
     kept = [row for row in rows.rows if row[column] is not None and start <= row[column] < end]
     return Rows(kept, rows.unreadable)
+
+
+def _naive_utc(instant: dt.datetime) -> dt.datetime:
+    if instant.tzinfo is None:
+        raise ValueError(f"Query times must carry a zone; got naive {instant}.")
+    return instant.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def _first_line(exc: Exception) -> str:
