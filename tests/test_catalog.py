@@ -9,6 +9,17 @@ TIER_ONE = {
     "authentication_success": (0.99, 0.97, "higher"),
     "deliverable_creation_success": (0.97, 0.90, "higher"),
 }
+# The SLOs of DESIGN §5 and their objectives, from the playbook.
+SLO_OBJECTIVES = {
+    "api_availability": 0.999,
+    "goal_execution_success": 0.98,
+    "authentication_success": 0.99,
+    "deliverable_creation_success": 0.97,
+    "integration_success:instagram": 0.95,
+    "integration_success:linkedin": 0.95,
+    "integration_success:delta_exchange": 0.95,
+    "api_latency": 0.95,
+}
 
 
 def test_default_catalog_holds_tier_one_with_playbook_targets():
@@ -18,8 +29,9 @@ def test_default_catalog_holds_tier_one_with_playbook_targets():
         assert (metrics[name].target, metrics[name].alert_threshold) == (target, alert)
         assert metrics[name].direction == direction
         assert metrics[name].tier == 1
-    assert [s.name for s in catalog.slos] == ["api_availability"]
-    assert catalog.slos[0].objective == 0.999
+    assert {s.name: s.objective for s in catalog.slos} == SLO_OBJECTIVES
+    assert catalog.slos[0].downtime_threshold == 0.995  # only availability is time based
+    assert all(s.downtime_threshold is None for s in catalog.slos[1:])
     assert [r.name for r in catalog.resources] == ["database_size"]
 
 
@@ -110,3 +122,39 @@ def test_unreadable_and_malformed_files(tmp_path):
     broken.write_text("metrics: [\n")
     with pytest.raises(CatalogError, match="not valid YAML"):
         load_catalog(broken)
+
+
+def test_latency_slo_is_a_distribution_over_the_200_ms_bucket():
+    (latency,) = [s for s in load_catalog().slos if s.name == "api_latency"]
+    assert latency.kind == "distribution"
+    assert latency.good == 'api_request_duration_seconds_bucket{le="0.2"}'
+    assert latency.total == "api_request_duration_seconds_count"
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        # A distribution SLO counts one bucket; a plain counter is not one.
+        (
+            "{name: slow, description: d, kind: distribution, objective: 0.9, good: x_total,"
+            " total: x_count}",
+            r"slos entry 'slow', field 'good': expected a histogram bucket",
+        ),
+        (
+            "{name: slow, description: d, kind: distribution, objective: 0.9,"
+            " good: 'x_bucket{le=~\"0.2\"}',"
+            " total: x_count}",
+            r"field 'good': expected a histogram bucket",
+        ),
+        (
+            "{name: s, description: d, kind: summary, objective: 0.9, good: g, total: t}",
+            r"field 'kind'",
+        ),
+        ("{name: s, objective: 0, good: g, total: t}", r"field 'objective'"),
+    ],
+)
+def test_invalid_slos_name_entry_and_field(tmp_path, entry, message):
+    extra = tmp_path / "bad.yaml"
+    extra.write_text("slos:\n  - " + entry + "\n")
+    with pytest.raises(CatalogError, match=message):
+        load_catalog(extra)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -16,6 +17,7 @@ import yaml
 
 UNITS = ("ratio", "seconds", "per_minute", "count", "score", "bytes")
 DIRECTIONS = ("higher", "lower")
+SLO_KINDS = ("ratio", "distribution")
 
 
 class CatalogError(ValueError):
@@ -47,6 +49,8 @@ class SloSpec:
     good: str | None = None
     bad: str | None = None
     downtime_threshold: float | None = None
+    # "distribution": good events are the histogram bucket under a threshold, total its count.
+    kind: Literal["ratio", "distribution"] = "ratio"
 
 
 @dataclass(frozen=True)
@@ -207,7 +211,9 @@ def _metric(raw: dict[str, Any]) -> MetricSpec:
 
 def _slo(raw: dict[str, Any]) -> SloSpec:
     entry = _Entry(
-        "slos", raw, {"description", "objective", "good", "bad", "total", "downtime_threshold"}
+        "slos",
+        raw,
+        {"description", "objective", "good", "bad", "total", "downtime_threshold", "kind"},
     )
     objective = entry.number("objective", required=True)
     assert objective is not None
@@ -222,10 +228,23 @@ def _slo(raw: dict[str, Any]) -> SloSpec:
         good=entry.text("good", required=False),
         bad=entry.text("bad", required=False),
         downtime_threshold=entry.number("downtime_threshold"),
+        kind=entry.choice("kind", SLO_KINDS) if "kind" in raw else "ratio",  # type: ignore[arg-type]
     )
     if (spec.good is None) == (spec.bad is None):
         raise entry.fail("good", "exactly one of 'good' or 'bad'")
+    if spec.kind == "distribution" and not _is_bucket_under_threshold(spec.good):
+        raise entry.fail("good", 'a histogram bucket under the threshold, e.g. x_bucket{le="0.2"}')
     return spec
+
+
+def _is_bucket_under_threshold(selector: str | None) -> bool:
+    """A distribution SLO counts good events from one bucket: ``<name>_bucket{..., le="X"}``."""
+    if selector is None:
+        return False
+    name, _, matchers = selector.partition("{")
+    return (
+        name.strip().endswith("_bucket") and re.search(r'\ble\s*=\s*"[^"]+"', matchers) is not None
+    )
 
 
 def _resource(raw: dict[str, Any]) -> ResourceSpec:
