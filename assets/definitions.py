@@ -44,6 +44,7 @@ def build_definitions(settings: Settings) -> Definitions:
                 business_start=settings.business_hours[0].isoformat("minutes"),
                 business_end=settings.business_hours[1].isoformat("minutes"),
                 holidays=[day.isoformat() for day in settings.holidays],
+                maintenance=[window.as_json() for window in settings.maintenance_windows],
                 public_settings=settings.public(),
             ),
         },

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from dotenv import dotenv_values
 
+from waooaw_reports.maintenance import MaintenanceError, MaintenanceWindow, load_maintenance_windows
 from waooaw_reports.periods import zone
 
 DEMO_PROMETHEUS_PORT = 19090
@@ -42,6 +43,7 @@ class Settings:
     capacity_volume: str = "/var/lib/postgresql"
     business_hours: tuple[dt.time, dt.time] = (dt.time(9), dt.time(18))
     holidays: tuple[dt.date, ...] = ()
+    maintenance_windows: tuple[MaintenanceWindow, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], dotenv: Path | None = None) -> Settings:
@@ -86,6 +88,7 @@ class Settings:
             capacity_volume=get("WAOOAW_CAPACITY_VOLUME") or defaults.capacity_volume,
             business_hours=_hours(get("WAOOAW_BUSINESS_HOURS")) or defaults.business_hours,
             holidays=_dates(get("WAOOAW_HOLIDAYS")),
+            maintenance_windows=maintenance_windows(get("WAOOAW_MAINTENANCE_WINDOWS")),
         )
         return settings.validated()
 
@@ -119,6 +122,7 @@ class Settings:
         data["recipients"] = list(self.recipients)
         data["business_hours"] = [t.isoformat("minutes") for t in self.business_hours]
         data["holidays"] = [d.isoformat() for d in self.holidays]
+        data["maintenance_windows"] = [w.as_json() for w in self.maintenance_windows]
         return data
 
 
@@ -161,6 +165,14 @@ def _hours(value: str | None) -> tuple[dt.time, dt.time] | None:
             f"WAOOAW_BUSINESS_HOURS must look like 09:00-18:00; got {value!r}."
         ) from exc
     return start, end
+
+
+def maintenance_windows(value: str | None) -> tuple[MaintenanceWindow, ...]:
+    """WAOOAW_MAINTENANCE_WINDOWS: a YAML file's path, or the YAML list inline."""
+    try:
+        return load_maintenance_windows(value)
+    except MaintenanceError as exc:
+        raise SettingsError(str(exc)) from exc
 
 
 def _dates(value: str | None) -> tuple[dt.date, ...]:
