@@ -15,9 +15,10 @@ from typing import Any
 from waooaw_reports import __version__
 from waooaw_reports.analytics.action_items import review_action_items
 from waooaw_reports.analytics.capacity import project_capacity
-from waooaw_reports.analytics.slo import metric_status, slo_figures, worst_status
+from waooaw_reports.analytics.slo import metric_status, worst_status
 from waooaw_reports.catalog import Catalog
 from waooaw_reports.periods import Period, format_time
+from waooaw_reports.slo_report import slo_entries
 
 SCHEMA_VERSION = 1
 TITLES = {"weekly": "Weekly health review", "monthly": "Monthly health audit"}
@@ -38,22 +39,8 @@ def report_directory(reports_dir: str | Path, kind: str, key: str) -> Path:
 
 
 def sla_compliance(measured: list[dict[str, Any]], period: Period) -> list[dict[str, Any]]:
-    return [
-        {
-            **slo_figures(
-                m["name"],
-                m["objective"],
-                m["good"],
-                m["total"],
-                m["downtime_minutes"],
-                period.minutes,
-                m["time_based"],
-            ),
-            "query": m["query"],
-            "description": m["description"],
-        }
-        for m in measured
-    ]
+    """One ``slos`` entry per SLO: the period's figures, its budget over time and its review."""
+    return slo_entries(measured, period)
 
 
 def metric_scorecard(measured: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -225,6 +212,7 @@ def build_report(
     coverage: list[dict[str, Any]],
     catalog: Catalog,
     settings: dict[str, Any],
+    maintenance_windows: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """report.json's content. The rendered reports show the as-of instant, not
     ``generated_at``, so the same data and the same as-of give the same HTML."""
@@ -252,6 +240,7 @@ def build_report(
         "areas": areas,
         "attention": _attention(slos, metrics, incidents, capacity),
         "slos": slos,
+        "maintenance_windows": maintenance_windows or [],
         "metrics": metrics,
         "incidents": incidents,
         "action_items": review_action_items(action_items, period, as_of),
