@@ -207,6 +207,7 @@ def test_burn_down_each_day_end_is_one_instant_query_over_the_month_so_far(
         "sli_to_date": None,
         "error_budget_remaining": 1.0,
         "ideal": 1.0,
+        "query": None,
     }
     budget = 0.001 * API_TOTAL  # 2,375.7 bad requests for the month
     by_day = {point["at"][:10]: point for point in line}
@@ -222,7 +223,9 @@ def test_burn_down_each_day_end_is_one_instant_query_over_the_month_so_far(
     for point in line[1:]:
         end = instant(point["at"])
         elapsed = int((end - NOVEMBER.start).total_seconds())
-        total = ask(slo_prometheus_url, f"sum(increase(api_requests_total[{elapsed}s]))", end)
+        query = f"sum(increase(api_requests_total[{elapsed}s]))"
+        assert point["query"]["total"] == query
+        total = ask(slo_prometheus_url, query, end)
         if end >= MAINTENANCE.end:
             total -= ask(
                 slo_prometheus_url, "sum(increase(api_requests_total[1800s]))", MAINTENANCE.end

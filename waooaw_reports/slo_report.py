@@ -110,7 +110,12 @@ def _burn_down(measured: dict[str, Any], period: Period) -> list[dict[str, Any]]
     )
     if line is None:
         return None
-    return [{**point, "at": format_time(point["at"], period.timezone)} for point in line]
+    # The start has nothing elapsed; each day end is one instant query over the month so far.
+    queries = [None, *(point["query"] for point in measured["burn_down"])]
+    return [
+        {**point, "at": format_time(point["at"], period.timezone), "query": query}
+        for point, query in zip(line, queries, strict=True)
+    ]
 
 
 def slo_entry(measured: dict[str, Any], period: Period) -> dict[str, Any]:
