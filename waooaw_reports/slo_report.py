@@ -5,10 +5,11 @@ Each entry keeps the contract's fields (name, objective, good, total, sli,
 error_budget_consumed, error_budget_remaining, burn_rate, downtime_minutes,
 allowed_downtime_minutes, status, query) and adds:
 
-- ``maintenance_excluded``: what the maintenance windows took out of good and total;
+- ``maintenance_excluded``: what the maintenance windows took out of good and total, each
+  window's part with its queries (every span below carries its own);
 - ``rolling_28d`` and ``last_7d``: the same figures over the 28 and 7 days ending with the
   period, and ``runway``, computed from them;
-- ``history``: the SLI of the periods before (four weeks, or two months);
+- ``history``: the same figures for the periods before (four weeks, or two months);
 - ``burn_down`` and ``review`` for a monthly audit, null for a weekly review.
 """
 
@@ -56,6 +57,7 @@ def _span(measured: dict[str, Any], span: dict[str, Any], timezone: str) -> dict
         "end": format_time(span["end"], timezone),
         **{name: figures[name] for name in SPAN_FIELDS},
         "query": span["query"],
+        "maintenance_excluded": _excluded(span, timezone),
     }
 
 
