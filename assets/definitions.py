@@ -58,6 +58,7 @@ def build_definitions(settings: Settings) -> Definitions:
                 credential_max_age_days=settings.credential_max_age_days,
                 alert_evaluation_interval_seconds=settings.alert_evaluation_interval_seconds,
                 alert_follow_window_seconds=settings.alert_follow_window_seconds,
+                maintenance=[window.as_json() for window in settings.maintenance_windows],
                 public_settings=settings.public(),
             ),
         },

@@ -29,6 +29,8 @@ from waooaw_reports.analytics.incidents import summarise_incidents
 from waooaw_reports.incident_measurements import measure_incident_telemetry
 from waooaw_reports.periods import Kind, Period, period_for
 from waooaw_reports.rendering import write_report_files
+from waooaw_reports.slo_measurements import measure_slos as slo_measurements_of
+from waooaw_reports.slo_report import maintenance_in_period
 
 AS_OF_TAG = "waooaw/as_of"
 SOURCE_RETRY = RetryPolicy(max_retries=2, delay=5, backoff=Backoff.EXPONENTIAL)
@@ -64,11 +66,19 @@ def build_report_assets(kind: Kind, partitions_def: PartitionsDefinition) -> lis
         prometheus: PrometheusResource,
         report_settings: ReportSettingsResource,
     ) -> list[dict[str, Any]]:
-        """Good and total requests and downtime minutes per SLO, from Prometheus."""
+        """Good and total events and downtime minutes per SLO, less maintenance windows, over
+        the period, the rolling 28 and last 7 days, the periods before and (monthly) each day."""
         period = period_of(context, report_settings)
+        windows = report_settings.maintenance_windows()
         with prometheus.client() as client:
-            measured = measurements.measure_slos(client, report_settings.catalog(), period)
-        context.log.info("Measured %d SLOs for %s", len(measured), period.key)
+            measured = slo_measurements_of(client, report_settings.catalog(), period, windows)
+            context.log.info(
+                "Measured %d SLOs for %s with %d queries; %d maintenance windows configured",
+                len(measured),
+                period.key,
+                client.queries_sent,
+                len(windows),
+            )
         return measured
 
     @asset(**common, retry_policy=SOURCE_RETRY, kinds={"prometheus"})
@@ -325,6 +335,9 @@ def build_report_assets(kind: Kind, partitions_def: PartitionsDefinition) -> lis
             security=security_review,
             customer_health=customer_health,
             top_offenders=top_offenders,
+            maintenance_windows=maintenance_in_period(
+                report_settings.maintenance_windows(), period
+            ),
         )
 
     @asset(**common, ins=upstream("health_report"))

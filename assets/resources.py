@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from dagster import ConfigurableResource
 
 from waooaw_reports.analytics.incidents import BusinessHours
 from waooaw_reports.catalog import Catalog, load_catalog
+from waooaw_reports.maintenance import MaintenanceWindow, parse_maintenance_windows
 from waooaw_reports.sources.database import PlatformDatabase
 from waooaw_reports.sources.prometheus import PrometheusClient
 
@@ -50,6 +52,8 @@ class ReportSettingsResource(ConfigurableResource):
     credential_max_age_days: int = 90
     alert_evaluation_interval_seconds: int = 60
     alert_follow_window_seconds: int = 1800
+    # Each {start, end, reason} with offsets, as WAOOAW_MAINTENANCE_WINDOWS gave them.
+    maintenance: list[dict[str, str]] = []
     public_settings: dict = {}
 
     def catalog(self) -> Catalog:
@@ -61,3 +65,6 @@ class ReportSettingsResource(ConfigurableResource):
             end=dt.time.fromisoformat(self.business_end),
             holidays=frozenset(dt.date.fromisoformat(day) for day in self.holidays),
         )
+
+    def maintenance_windows(self) -> tuple[MaintenanceWindow, ...]:
+        return parse_maintenance_windows(json.dumps(self.maintenance), "maintenance windows")

@@ -79,3 +79,15 @@ def security_prometheus_url(tmp_path_factory: pytest.TempPathFactory) -> Iterato
     load_openmetrics(write_history(root / "input"), root / "tsdb")
     with PrometheusServer(root / "tsdb", root) as server:
         yield server.url
+
+
+@pytest.fixture(scope="session")
+def slo_prometheus_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Prometheus over the three months of tests/slo_history.py."""
+    from tests.slo_history import write_history
+    from waooaw_reports.demo.prometheus_server import PrometheusServer, load_openmetrics
+
+    root = tmp_path_factory.mktemp("slo-prometheus")
+    load_openmetrics(write_history(root / "input"), root / "tsdb")
+    with PrometheusServer(root / "tsdb", root) as server:
+        yield server.url

@@ -26,6 +26,17 @@ PLAYBOOK = {
     "credential_health": (4, 0.95, 0.85, "higher", "ratio"),
     "customer_satisfaction": (4, 4.5, None, "higher", "score"),
 }
+# The SLOs of DESIGN §5 and their objectives, from the playbook.
+SLO_OBJECTIVES = {
+    "api_availability": 0.999,
+    "goal_execution_success": 0.98,
+    "authentication_success": 0.99,
+    "deliverable_creation_success": 0.97,
+    "integration_success:instagram": 0.95,
+    "integration_success:linkedin": 0.95,
+    "integration_success:delta_exchange": 0.95,
+    "api_latency": 0.95,
+}
 
 
 def test_default_catalog_holds_the_playbook():
@@ -43,8 +54,9 @@ def test_default_catalog_holds_the_playbook():
     assert {metrics[n].kind for n in ("trial_conversion_rate", "customer_satisfaction")} == {"sql"}
     assert metrics["api_latency_p95"].quantile == 0.95
     assert metrics["approval_wait_median"].quantile == 0.5
-    assert [s.name for s in catalog.slos] == ["api_availability"]
-    assert catalog.slos[0].objective == 0.999
+    assert {s.name: s.objective for s in catalog.slos} == SLO_OBJECTIVES
+    assert catalog.slos[0].downtime_threshold == 0.995  # only availability is time based
+    assert all(s.downtime_threshold is None for s in catalog.slos[1:])
     assert [r.name for r in catalog.resources] == ["database_size"]
 
 
@@ -221,3 +233,39 @@ def test_unreadable_and_malformed_files(tmp_path):
     flag.write_text("replace_default: yes please\n")
     with pytest.raises(CatalogError, match="'replace_default' must be true or false"):
         load_catalog(flag)
+
+
+def test_latency_slo_is_a_distribution_over_the_200_ms_bucket():
+    (latency,) = [s for s in load_catalog().slos if s.name == "api_latency"]
+    assert latency.kind == "distribution"
+    assert latency.good == 'api_request_duration_seconds_bucket{le="0.2"}'
+    assert latency.total == "api_request_duration_seconds_count"
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        # A distribution SLO counts one bucket; a plain counter is not one.
+        (
+            "{name: slow, description: d, kind: distribution, objective: 0.9, good: x_total,"
+            " total: x_count}",
+            r"slos entry 'slow', field 'good': expected a histogram bucket",
+        ),
+        (
+            "{name: slow, description: d, kind: distribution, objective: 0.9,"
+            " good: 'x_bucket{le=~\"0.2\"}',"
+            " total: x_count}",
+            r"field 'good': expected a histogram bucket",
+        ),
+        (
+            "{name: s, description: d, kind: summary, objective: 0.9, good: g, total: t}",
+            r"field 'kind'",
+        ),
+        ("{name: s, objective: 0, good: g, total: t}", r"field 'objective'"),
+    ],
+)
+def test_invalid_slos_name_entry_and_field(tmp_path, entry, message):
+    extra = tmp_path / "bad.yaml"
+    extra.write_text("slos:\n  - " + entry + "\n")
+    with pytest.raises(CatalogError, match=message):
+        load_catalog(extra)

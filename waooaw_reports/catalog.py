@@ -33,6 +33,7 @@ KIND_FIELDS = {
 }
 _DETAIL_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _SQL_START = re.compile(r"\s*(select|with)\b", re.IGNORECASE)
+SLO_KINDS = ("ratio", "distribution")
 
 
 class CatalogError(ValueError):
@@ -77,6 +78,8 @@ class SloSpec:
     good: str | None = None
     bad: str | None = None
     downtime_threshold: float | None = None
+    # "distribution": good events are the histogram bucket under a threshold, total its count.
+    kind: Literal["ratio", "distribution"] = "ratio"
 
 
 @dataclass(frozen=True)
@@ -317,7 +320,9 @@ def _reports(entry: _Entry) -> tuple[str, ...]:
 
 def _slo(raw: dict[str, Any]) -> SloSpec:
     entry = _Entry(
-        "slos", raw, {"description", "objective", "good", "bad", "total", "downtime_threshold"}
+        "slos",
+        raw,
+        {"description", "objective", "good", "bad", "total", "downtime_threshold", "kind"},
     )
     objective = entry.number("objective", required=True)
     assert objective is not None
@@ -332,10 +337,23 @@ def _slo(raw: dict[str, Any]) -> SloSpec:
         good=entry.text("good", required=False),
         bad=entry.text("bad", required=False),
         downtime_threshold=entry.number("downtime_threshold"),
+        kind=entry.choice("kind", SLO_KINDS) if "kind" in raw else "ratio",  # type: ignore[arg-type]
     )
     if (spec.good is None) == (spec.bad is None):
         raise entry.fail("good", "exactly one of 'good' or 'bad'")
+    if spec.kind == "distribution" and not _is_bucket_under_threshold(spec.good):
+        raise entry.fail("good", 'a histogram bucket under the threshold, e.g. x_bucket{le="0.2"}')
     return spec
+
+
+def _is_bucket_under_threshold(selector: str | None) -> bool:
+    """A distribution SLO counts good events from one bucket: ``<name>_bucket{..., le="X"}``."""
+    if selector is None:
+        return False
+    name, _, matchers = selector.partition("{")
+    return (
+        name.strip().endswith("_bucket") and re.search(r'\ble\s*=\s*"[^"]+"', matchers) is not None
+    )
 
 
 def _resource(raw: dict[str, Any]) -> ResourceSpec:

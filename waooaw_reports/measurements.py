@@ -90,22 +90,6 @@ def downtime_query(spec: SloSpec, seconds: int) -> str:
     return f"sum_over_time(({availability} < bool {spec.downtime_threshold}){grid})"
 
 
-def measure_slo(
-    client: PrometheusClient, spec: SloSpec, end: dt.datetime, seconds: int
-) -> dict[str, Any]:
-    ratio = measure_ratio(
-        client, total=spec.total, good=spec.good, bad=spec.bad, end=end, seconds=seconds
-    )
-    downtime = None
-    if spec.downtime_threshold is not None:
-        query = downtime_query(spec, seconds)
-        ratio["query"]["downtime"] = query
-        downtime = _single(client.instant(query, end))
-        # No series at all in the window: no minute was down.
-        downtime = 0.0 if downtime is None and ratio["total"] is not None else downtime
-    return {**ratio, "downtime_minutes": downtime}
-
-
 def measure_resource(
     client: PrometheusClient,
     spec: ResourceSpec,
@@ -156,24 +140,6 @@ def measure_coverage(
         "series_born_in_period": int(born),
         "query": {"coverage": query, "born": born_query},
     }
-
-
-def measure_slos(
-    client: PrometheusClient, catalog: Catalog, period: Period
-) -> list[dict[str, Any]]:
-    measured = []
-    for spec in catalog.slos:
-        figures = measure_slo(client, spec, period.end, period.seconds)
-        measured.append(
-            {
-                "name": spec.name,
-                "objective": spec.objective,
-                **figures,
-                "time_based": spec.downtime_threshold is not None,
-                "description": spec.description,
-            }
-        )
-    return measured
 
 
 def measure_metrics(

@@ -20,9 +20,10 @@ from waooaw_reports.analytics.customer_health import (
     customer_health_attention,
 )
 from waooaw_reports.analytics.security import security_area, security_attention
-from waooaw_reports.analytics.slo import metric_status, slo_figures, worst_status
+from waooaw_reports.analytics.slo import metric_status, worst_status
 from waooaw_reports.catalog import Catalog
 from waooaw_reports.periods import Period, format_time
+from waooaw_reports.slo_report import slo_entries
 
 SCHEMA_VERSION = 1
 TITLES = {"weekly": "Weekly health review", "monthly": "Monthly health audit"}
@@ -43,22 +44,8 @@ def report_directory(reports_dir: str | Path, kind: str, key: str) -> Path:
 
 
 def sla_compliance(measured: list[dict[str, Any]], period: Period) -> list[dict[str, Any]]:
-    return [
-        {
-            **slo_figures(
-                m["name"],
-                m["objective"],
-                m["good"],
-                m["total"],
-                m["downtime_minutes"],
-                period.minutes,
-                m["time_based"],
-            ),
-            "query": m["query"],
-            "description": m["description"],
-        }
-        for m in measured
-    ]
+    """One ``slos`` entry per SLO: the period's figures, its budget over time and its review."""
+    return slo_entries(measured, period)
 
 
 def metric_scorecard(measured: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -250,6 +237,7 @@ def build_report(
     security: dict[str, Any] | None = None,
     customer_health: dict[str, Any] | None = None,
     top_offenders: dict[str, Any] | None = None,
+    maintenance_windows: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """report.json's content. The rendered reports show the as-of instant, not
     ``generated_at``, so the same data and the same as-of give the same HTML."""
@@ -284,6 +272,7 @@ def build_report(
         "areas": areas,
         "attention": _attention(slos, metrics, incidents, capacity, extra_attention),
         "slos": slos,
+        "maintenance_windows": maintenance_windows or [],
         "metrics": metrics,
         "incidents": incidents,
         "action_items": review_action_items(action_items, period, as_of),

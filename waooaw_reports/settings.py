@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from dotenv import dotenv_values
 
+from waooaw_reports.maintenance import MaintenanceError, MaintenanceWindow, load_maintenance_windows
 from waooaw_reports.periods import zone
 
 DEMO_PROMETHEUS_PORT = 19090
@@ -45,6 +46,7 @@ class Settings:
     credential_max_age_days: int = 90
     alert_evaluation_interval_seconds: int = 60
     alert_follow_window_seconds: int = 1800
+    maintenance_windows: tuple[MaintenanceWindow, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], dotenv: Path | None = None) -> Settings:
@@ -102,6 +104,7 @@ class Settings:
                 "WAOOAW_ALERT_FOLLOW_WINDOW",
                 defaults.alert_follow_window_seconds,
             ),
+            maintenance_windows=maintenance_windows(get("WAOOAW_MAINTENANCE_WINDOWS")),
         )
         return settings.validated()
 
@@ -140,6 +143,7 @@ class Settings:
         data["recipients"] = list(self.recipients)
         data["business_hours"] = [t.isoformat("minutes") for t in self.business_hours]
         data["holidays"] = [d.isoformat() for d in self.holidays]
+        data["maintenance_windows"] = [w.as_json() for w in self.maintenance_windows]
         return data
 
 
@@ -213,6 +217,14 @@ def _duration(value: str | None, name: str, default: int) -> int:
     if seconds <= 0:
         raise SettingsError(f"{name} must be longer than zero; got {value!r}.")
     return seconds
+
+
+def maintenance_windows(value: str | None) -> tuple[MaintenanceWindow, ...]:
+    """WAOOAW_MAINTENANCE_WINDOWS: a YAML file's path, or the YAML list inline."""
+    try:
+        return load_maintenance_windows(value)
+    except MaintenanceError as exc:
+        raise SettingsError(str(exc)) from exc
 
 
 def _dates(value: str | None) -> tuple[dt.date, ...]:

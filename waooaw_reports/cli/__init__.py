@@ -99,12 +99,27 @@ def main(verbose: bool) -> None:
     type=click.Path(path_type=Path, exists=True, dir_okay=False),
     help="Catalog file extending the default [WAOOAW_CATALOG].",
 )
-def run(kind: str, key: str | None, as_of: str | None, **overrides: Any) -> None:
+@click.option(
+    "--maintenance-windows",
+    "maintenance_file",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="YAML file of maintenance windows (start, end, reason) [WAOOAW_MAINTENANCE_WINDOWS].",
+)
+def run(
+    kind: str,
+    key: str | None,
+    as_of: str | None,
+    maintenance_file: Path | None,
+    **overrides: Any,
+) -> None:
     """Materialise one period's report through Dagster and print where it went.
 
     The database URL is a secret: it is read only from WAOOAW_DATABASE_URL or
     WAOOAW_DATABASE_URL_FILE.
     """
+    if maintenance_file is not None:
+        # The code location reads its settings from the environment, like the other flags.
+        os.environ["WAOOAW_MAINTENANCE_WINDOWS"] = str(maintenance_file.resolve())
     settings = _settings(**overrides)
     path = run_report(kind, key, _parse_as_of(as_of), settings)
     click.echo(path)

@@ -6,10 +6,13 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
+from .burn_down import burn_down_svg
 from .formatting import FILTERS
 from .incident_charts import incident_trend_svg
 from .security_chart import failed_logins_chart
+from .slo_text import SLO_FILTERS
 from .templates import MAIN_TEMPLATE, template_folder
 
 # Tables longer than this are cut in the HTML and the PDF; the full lists stay in report.json
@@ -32,7 +35,14 @@ def template_environment() -> Environment:
     environment.filters.update(FILTERS)
     environment.filters["failed_logins_chart"] = failed_logins_chart
     environment.globals["incident_trend_svg"] = incident_trend_svg
+    environment.filters.update(SLO_FILTERS)
+    environment.globals["burn_down_chart"] = _burn_down_chart
     return environment
+
+
+def _burn_down_chart(slo: dict[str, Any], title: str) -> Markup:
+    # matplotlib escapes the title and labels it writes; the SVG itself is ours, not data.
+    return Markup(burn_down_svg(slo, title))
 
 
 def render_html(report: dict[str, Any], *, max_rows: int = MAX_TABLE_ROWS) -> str:
