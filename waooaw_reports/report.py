@@ -89,13 +89,22 @@ def capacity_projection(history: list[dict[str, Any]], period: Period) -> list[d
     for resource in history:
         spec = resource["spec"]
         projection = project_capacity(
-            spec["name"],
+            resource["resource"],
             resource["daily"],
             resource["limit"],
             period.end,
             utilisation=spec["unit"] == "ratio",
+            timezone=period.timezone,
+            predict_linear_90d=resource.get("predict_linear_90d"),
         )
-        projections.append({**projection, "unit": spec["unit"], "query": resource["query"]})
+        projections.append(
+            {
+                **projection,
+                "unit": spec["unit"],
+                "description": spec["description"],
+                "query": resource["query"],
+            }
+        )
     return projections
 
 
