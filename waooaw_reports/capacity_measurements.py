@@ -150,7 +150,7 @@ def measure_resource(
         log.warning("No data for capacity resource %s over %d days", spec.name, lookback_days)
         found[""] = []
 
-    measured = []
+    measured: list[dict[str, Any]] = []
     for label, daily in sorted(found.items()):
         measured.append(
             {
@@ -159,6 +159,7 @@ def measure_resource(
                 "daily": daily,
                 "limit": 1.0 if spec.utilisation is not None else limits.get(label),
                 "predict_linear_90d": predicted.get(label),
+                "lookback_days": lookback_days,
                 "query": {**queries, "series": f'{spec.per_label}="{label}"'} if label else queries,
             }
         )

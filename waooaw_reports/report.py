@@ -102,6 +102,7 @@ def capacity_projection(history: list[dict[str, Any]], period: Period) -> list[d
                 **projection,
                 "unit": spec["unit"],
                 "description": spec["description"],
+                "lookback_days": resource.get("lookback_days"),
                 "query": resource["query"],
             }
         )

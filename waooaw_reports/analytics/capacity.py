@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import statsmodels.api as sm
 from scipy.optimize import brentq
 
@@ -103,7 +104,7 @@ class _Fit:
         low, high = self.results.conf_int(alpha=ALPHA)[1]
         return float(low), float(high)
 
-    def frame(self, xs: Sequence[float]) -> Any:
+    def frame(self, xs: npt.ArrayLike) -> Any:
         exog = sm.add_constant(np.asarray(xs, dtype=float), has_constant="add")
         return self.results.get_prediction(exog).summary_frame(alpha=ALPHA)
 

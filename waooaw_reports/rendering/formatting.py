@@ -200,6 +200,24 @@ def metric_label(name: str) -> str:
     return f"{label}: {qualifier}" if qualifier else label
 
 
+def day_range(interval: list[float | None] | None) -> str:
+    """The days-until interval of a capacity threshold, in whole days rounded down.
+
+    Its start is where the prediction band's upper edge reaches the threshold, its end where
+    the lower edge does; a lower edge that never gets there leaves the end open. Empty when
+    there is nothing to add to the value: no interval, or both ends on the same day.
+    """
+    earliest, latest = interval if interval else (None, None)
+    if earliest is None:
+        return ""
+    if latest is None:
+        return f"{int(earliest):,}{NBSP}days or later" if earliest > 0 else "any time"
+    if int(earliest) == int(latest):
+        return ""
+    start = "now" if earliest <= 0 else f"{int(earliest):,}"
+    return f"{start} to {int(latest):,}{NBSP}days"
+
+
 def capacity_value(value: float | None, resource: dict[str, Any], signed: bool = False) -> str:
     """Pools are fractions of their size; every other resource is measured in bytes."""
     unit = resource.get("unit") or (
@@ -230,4 +248,5 @@ FILTERS: dict[str, Callable[..., str]] = {
     "period_text": period_text,
     "metric_label": metric_label,
     "capacity_value": capacity_value,
+    "day_range": day_range,
 }

@@ -7,6 +7,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from .capacity_charts import capacity_chart_uri
 from .formatting import FILTERS
 from .templates import MAIN_TEMPLATE, template_folder
 
@@ -28,6 +29,7 @@ def template_environment() -> Environment:
         keep_trailing_newline=True,
     )
     environment.filters.update(FILTERS)
+    environment.filters["capacity_chart_uri"] = capacity_chart_uri
     return environment
 
 
