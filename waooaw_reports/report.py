@@ -30,7 +30,16 @@ CAPACITY_STATUS = {
     "already_above": "breached",
     "insufficient_data": "no_data",
 }
-LIBRARIES = ("dagster", "weasyprint", "sqlalchemy", "pandas", "statsmodels", "jinja2", "httpx")
+LIBRARIES = (
+    "dagster",
+    "weasyprint",
+    "sqlalchemy",
+    "pandas",
+    "statsmodels",
+    "scipy",
+    "jinja2",
+    "httpx",
+)
 
 
 def report_directory(reports_dir: str | Path, kind: str, key: str) -> Path:
