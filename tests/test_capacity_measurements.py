@@ -15,7 +15,7 @@ import pytest
 
 from tests import capacity_history as h
 from waooaw_reports import measurements
-from waooaw_reports.capacity_measurements import measure_resource
+from waooaw_reports.capacity_measurements import day_of_point, measure_resource
 from waooaw_reports.catalog import ResourceSpec, load_catalog
 from waooaw_reports.periods import period_for
 from waooaw_reports.report import capacity_projection
@@ -231,3 +231,27 @@ def test_a_resource_with_no_series_is_shown_without_data(client):
     assert projected["resource"] == "queue_depth"
     assert projected["verdict"] == "insufficient_data"
     assert projected["points"] == 0
+
+
+BERLIN = "Europe/Berlin"
+# period end, zone, seconds before the end, date the point stands for
+POINT_DATES = [
+    # UTC: the point at the end is the last day; a day earlier, the day before.
+    (dt.datetime(2026, 11, 30, tzinfo=dt.UTC), "UTC", 0, dt.date(2026, 11, 29)),
+    (dt.datetime(2026, 11, 30, tzinfo=dt.UTC), "UTC", 86_400, dt.date(2026, 11, 28)),
+    # Spring forward: the week of 2026-03-23 in Berlin ends 2026-03-30 00:00 CEST, 22:00 UTC.
+    # Its last point stands for the 29th (dated by the day before its instant, 2026-03-28
+    # 23:00 CET, it would be the 28th); 86,400 s earlier stands for the 28th.
+    (dt.datetime(2026, 3, 29, 22, tzinfo=dt.UTC), BERLIN, 0, dt.date(2026, 3, 29)),
+    (dt.datetime(2026, 3, 29, 22, tzinfo=dt.UTC), BERLIN, 86_400, dt.date(2026, 3, 28)),
+    # Fall back: the week of 2026-10-19 ends 2026-10-26 00:00 CET, 23:00 UTC; 86,400 s earlier
+    # is 2026-10-25 01:00 CEST, which stands for the 24th.
+    (dt.datetime(2026, 10, 25, 23, tzinfo=dt.UTC), BERLIN, 0, dt.date(2026, 10, 25)),
+    (dt.datetime(2026, 10, 25, 23, tzinfo=dt.UTC), BERLIN, 86_400, dt.date(2026, 10, 24)),
+    (dt.datetime(2026, 10, 25, 23, tzinfo=dt.UTC), BERLIN, 29 * 86_400, dt.date(2026, 9, 26)),
+]
+
+
+@pytest.mark.parametrize(("end", "timezone", "before", "date"), POINT_DATES)
+def test_daily_points_are_dated_one_per_local_day(end, timezone, before, date):
+    assert day_of_point(end.timestamp() - before, end, timezone) == date

@@ -19,7 +19,7 @@ import pytest
 from waooaw_reports.analytics.capacity import project_capacity
 from waooaw_reports.rendering import render_html, render_pdf
 from waooaw_reports.rendering.capacity_charts import capacity_chart, capacity_chart_uri
-from waooaw_reports.rendering.formatting import NBSP, day_range
+from waooaw_reports.rendering.formatting import MINUS, NBSP, capacity_value, day_range
 
 FIXTURE = Path(__file__).parent / "fixtures" / "report_weekly.json"
 PERIOD_END = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
@@ -149,3 +149,20 @@ DAY_RANGES = [
 @pytest.mark.parametrize(("interval", "text"), DAY_RANGES)
 def test_day_range(interval, text):
     assert day_range(interval) == text
+
+
+# value, signed, text: sizes in GB, but growth under 0.1 GB a day in MB.
+CAPACITY_VALUES = [
+    (149.4e9, False, f"149.4{NBSP}GB"),
+    (0.489e9, True, f"+0.5{NBSP}GB"),
+    (13.41e6, True, f"+13.4{NBSP}MB"),
+    (-13.41e6, True, f"{MINUS}13.4{NBSP}MB"),
+    (50e6, False, f"50.0{NBSP}MB"),
+    (0.0, True, "no change"),
+    (None, True, "n/a"),
+]
+
+
+@pytest.mark.parametrize(("value", "signed", "text"), CAPACITY_VALUES)
+def test_small_sizes_read_in_megabytes(value, signed, text):
+    assert capacity_value(value, {"resource": "disk_usage:/", "unit": "bytes"}, signed) == text

@@ -101,6 +101,19 @@ def predict_linear_query(
     return f"predict_linear({series}, {PREDICT_SECONDS})", end + dt.timedelta(seconds=offset)
 
 
+def day_of_point(timestamp: float, end: dt.datetime, timezone: str) -> dt.date:
+    """The local date a daily point stands for: the k-th point before the period end holds
+    the k-th day before the period's last day.
+
+    Points are one day (86,400 s) apart back from the period end, so across a daylight-saving
+    change the earlier windows sit an hour off the local midnights; each still covers 23 of
+    its day's hours. Dating by position keeps one point per date, where the local date of the
+    point's instant would give the spring-forward week's days one day early.
+    """
+    last_day = end.astimezone(zone(timezone)).date() - dt.timedelta(days=1)
+    return last_day - dt.timedelta(days=round((end.timestamp() - timestamp) / DAY))
+
+
 def _by_label(spec: ResourceSpec, samples: list[Sample]) -> dict[str, float]:
     key = spec.per_label or ""
     return {
@@ -141,7 +154,7 @@ def measure_resource(
             log.warning("Skipped a series of %s without the label %s", spec.name, spec.per_label)
             continue
         found[label] = [
-            (dt.datetime.fromtimestamp(timestamp - DAY, zone(timezone)).date(), value)
+            (day_of_point(timestamp, end, timezone), value)
             for timestamp, value in item.points
             if not math.isnan(value)
         ]

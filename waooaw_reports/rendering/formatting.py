@@ -16,6 +16,7 @@ MINUS = "\u2212"
 # Between a number and its unit, so that a narrow column never splits "99.9 %".
 NBSP = "\u00a0"
 BYTES_PER_GB = 1_000_000_000
+BYTES_PER_MB = 1_000_000
 
 STATUS_LABELS = {
     "met": "Met",
@@ -223,6 +224,12 @@ def capacity_value(value: float | None, resource: dict[str, Any], signed: bool =
     unit = resource.get("unit") or (
         "ratio" if resource["resource"].startswith("connection_pool:") else "bytes"
     )
+    if unit == "bytes" and value is not None and 0 < abs(value) < BYTES_PER_GB / 10:
+        # A small volume's growth of 13 MB a day is not "+0.0 GB".
+        text = f"{abs(value) / BYTES_PER_MB:,.1f}{NBSP}MB"
+        if value < 0:
+            return MINUS + text
+        return "+" + text if signed else text
     return change(value, unit) if signed else by_unit(value, unit)
 
 
