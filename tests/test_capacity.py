@@ -8,8 +8,9 @@ import math
 
 import numpy as np
 import pytest
+from scipy.stats import t as scipy_t
 
-from waooaw_reports.analytics.capacity import project_capacity
+from waooaw_reports.analytics.capacity import project_capacity, second_opinion
 
 # The week keyed 2026-11-23 in UTC ends Monday 2026-11-30 00:00; its last day is Sunday the 29th.
 PERIOD_END = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
@@ -116,13 +117,36 @@ def test_days_count_from_the_period_end():
     assert result["projected_30d"] == pytest.approx(118.0 + 60.0)
 
 
-def test_period_end_in_another_zone_is_the_same_day():
-    # A Europe/Berlin week ends at local midnight, 23:00 UTC the day before: still 44 days.
-    berlin_end = dt.datetime(2026, 11, 29, 23, tzinfo=dt.UTC)
+@pytest.mark.parametrize(
+    ("timezone", "end"),
+    [
+        # A Europe/Berlin week ends at local midnight, 23:00 UTC the day before.
+        ("Europe/Berlin", dt.datetime(2026, 11, 29, 23, tzinfo=dt.UTC)),
+        # Kiritimati is 14 hours ahead: its midnight is 10:00 UTC the day before, which
+        # rounding the gap from a UTC midnight would have taken for a day earlier.
+        ("Pacific/Kiritimati", dt.datetime(2026, 11, 29, 10, tzinfo=dt.UTC)),
+        # Honolulu is 10 hours behind: its midnight is 10:00 UTC the same day.
+        ("Pacific/Honolulu", dt.datetime(2026, 11, 30, 10, tzinfo=dt.UTC)),
+    ],
+)
+def test_period_end_in_another_zone_is_the_same_day(timezone, end):
+    # The days are local dates ending 2026-11-29, and the period ends at the next local
+    # midnight: still (200 − 112) / 2 = 44 days.
     values = [100, 102, 104, 106, 108, 110, 112]
-    result = project_capacity("database_size", history(values), 200, berlin_end, False)
+    result = project_capacity("database_size", history(values), 200, end, False, timezone=timezone)
 
     assert result["days_until_full"] == pytest.approx(44.0)
+
+
+def test_period_end_must_be_a_midnight_of_the_zone():
+    with pytest.raises(ValueError, match="not a midnight in UTC"):
+        project_capacity(
+            "database_size",
+            history([100, 102, 104, 106, 108, 110, 112]),
+            200,
+            dt.datetime(2026, 11, 29, 23, tzinfo=dt.UTC),
+            False,
+        )
 
 
 def test_exact_linear_history_gives_exact_growth():
@@ -239,3 +263,116 @@ def test_limit_must_be_positive(limit):
 def test_naive_period_end_is_refused():
     with pytest.raises(ValueError, match="naive"):
         project_capacity("database_size", history([1] * 7), 10, dt.datetime(2026, 11, 30), False)
+
+
+# The naive answers of C15, "days until full" read straight off a least-squares line:
+# (capacity − line at the last day) / slope. An independent fit (numpy) gives them, so the
+# cases above guard against exactly these numbers.
+C15_NAIVE = [
+    ([100, 102, 104, 106, 108, 110, 112], 200, 44.0),
+    ([196, 198, 200, 202, 204, 206, 208], 200, -4.0),
+    ([120, 118, 116, 114, 112, 110, 108], 200, -46.0),
+    ([37, 38, 36, 37, 38, 37, 39], 90, 242.3),
+]
+
+
+@pytest.mark.parametrize(("values", "limit", "naive"), C15_NAIVE)
+def test_c15_naive_answers_are_what_a_bare_line_says(values, limit, naive):
+    slope, intercept = np.polyfit(np.arange(7), values, 1)
+    assert (limit - (intercept + 6 * slope)) / slope == pytest.approx(naive, abs=0.05)
+
+
+def test_days_interval_is_where_the_prediction_band_reaches_the_threshold():
+    # The noisy history of the test above. The band's edges, worked out with the textbook
+    # formula (independent of statsmodels): fit ± t(0.975, n − 2) · s · sqrt(1 + 1/n + (x − x̄)²
+    # / Sxx). At the earliest day the upper edge is at the target, at the latest the lower one.
+    rng = np.random.default_rng(20261130)
+    values = [1_000 + 5 * i + rng.normal(0, 20) for i in range(30)]
+    result = project_capacity("database_size", history(values), 10_000, PERIOD_END, False)
+
+    x = np.arange(30.0)
+    slope, intercept = np.polyfit(x, values, 1)
+    residuals = np.asarray(values) - (intercept + slope * x)
+    s = math.sqrt(residuals @ residuals / 28)
+    t = scipy_t.ppf(0.975, 28)
+
+    def edge(days: float, sign: int) -> float:
+        at = 29 + days
+        spread = t * s * math.sqrt(1 + 1 / 30 + (at - x.mean()) ** 2 / ((x - x.mean()) ** 2).sum())
+        return intercept + slope * at + sign * spread
+
+    earliest, latest = result["days_until_target_interval"]
+    assert edge(earliest, +1) == pytest.approx(8_000, abs=1e-6)
+    assert edge(latest, -1) == pytest.approx(8_000, abs=1e-6)
+    # The line itself: (8,000 − line at day 29) / slope.
+    assert result["days_until_target"] == pytest.approx((8_000 - intercept - 29 * slope) / slope)
+    assert earliest < result["days_until_target"] < latest
+
+
+def test_no_interval_without_a_significant_trend():
+    result = project_capacity(
+        "database_size", history([37, 38, 36, 37, 38, 37, 39]), 90, PERIOD_END, False
+    )
+
+    for name in ("target", "alert", "full"):
+        assert result[f"days_until_{name}_interval"] is None
+    # The projections and their band still follow the (insignificant) line.
+    low, high = result["interval_90d"]
+    assert low < result["projected_90d"] < high
+
+
+def test_thirty_day_projection_has_its_interval():
+    # 100 … 112 fits exactly: in 30 days 112 + 60 = 172, with a zero-width band.
+    values = [100, 102, 104, 106, 108, 110, 112]
+    result = project_capacity("database_size", history(values), 200, PERIOD_END, False)
+
+    assert result["interval_30d"] == pytest.approx([172.0, 172.0])
+
+
+def test_history_lists_the_points_kept():
+    values = [100, None, 104, 106, 108, 110, 112, 114]
+    result = project_capacity("database_size", history(values), 200, PERIOD_END, False)
+
+    assert result["history"][0] == {"date": "2026-11-22", "value": 100}
+    assert [p["date"] for p in result["history"]][1] == "2026-11-24"
+    assert len(result["history"]) == 7
+
+
+# fit's projection, Prometheus' answer, utilisation, relative difference, differs
+SECOND_OPINIONS = [
+    # 9 % apart: beside each other, but not flagged.
+    (100.0, 109.0, False, 0.09, False),
+    # 11 % above and 11 % below: flagged.
+    (100.0, 111.0, False, 0.11, True),
+    (100.0, 89.0, False, -0.11, True),
+    # Exactly 10 % is not more than 10 %.
+    (100.0, 110.0, False, 0.10, False),
+    # A pool both see past full: Prometheus' 2.1 is capped like the fit's, so they agree.
+    (1.0, 2.1, True, 0.0, False),
+    # A falling size both see at nothing: Prometheus' −5 is floored like the fit's.
+    (0.0, -5.0, False, None, False),
+    # The fit says nothing is left, Prometheus says 3: no ratio, but they differ.
+    (0.0, 3.0, False, None, True),
+]
+
+
+@pytest.mark.parametrize(
+    ("fit", "prometheus", "utilisation", "difference", "differs"), SECOND_OPINIONS
+)
+def test_second_opinion_is_flagged_beyond_ten_percent(
+    fit, prometheus, utilisation, difference, differs
+):
+    opinion = second_opinion(fit, prometheus, utilisation)
+
+    assert opinion["predict_linear_90d"] == prometheus
+    assert opinion["predict_linear_difference"] == pytest.approx(difference)
+    assert opinion["predict_linear_differs"] is differs
+
+
+def test_second_opinion_without_a_projection_says_nothing():
+    result = project_capacity(
+        "database_size", history([100]), 200, PERIOD_END, False, predict_linear_90d=250.0
+    )
+
+    assert result["predict_linear_90d"] == 250.0
+    assert result["predict_linear_differs"] is None

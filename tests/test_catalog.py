@@ -57,7 +57,11 @@ def test_default_catalog_holds_the_playbook():
     assert {s.name: s.objective for s in catalog.slos} == SLO_OBJECTIVES
     assert catalog.slos[0].downtime_threshold == 0.995  # only availability is time based
     assert all(s.downtime_threshold is None for s in catalog.slos[1:])
-    assert [r.name for r in catalog.resources] == ["database_size"]
+    assert [r.name for r in catalog.resources] == [
+        "database_size",
+        "disk_usage",
+        "connection_pool",
+    ]
 
 
 def test_extra_catalog_overrides_and_adds(tmp_path):
@@ -242,6 +246,17 @@ def test_latency_slo_is_a_distribution_over_the_200_ms_bucket():
     assert latency.total == "api_request_duration_seconds_count"
 
 
+def test_default_resources_expand_by_label():
+    resources = {r.name: r for r in load_catalog().resources}
+    assert resources["database_size"].per_label is None
+    assert resources["disk_usage"].per_label == "mountpoint"
+    assert resources["disk_usage"].minus is not None
+    pool = resources["connection_pool"]
+    assert (pool.per_label, pool.unit, pool.daily, pool.limit) == ("pool", "ratio", "max", None)
+    assert pool.utilisation is not None
+    assert pool.utilisation.used == "db_pool_connections_in_use"
+
+
 @pytest.mark.parametrize(
     ("entry", "message"),
     [
@@ -269,3 +284,69 @@ def test_invalid_slos_name_entry_and_field(tmp_path, entry, message):
     extra.write_text("slos:\n  - " + entry + "\n")
     with pytest.raises(CatalogError, match=message):
         load_catalog(extra)
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (
+            "  - {name: x, description: d, value: 'rate(x[5m])', unit: bytes, daily: last}",
+            r"resources entry 'x', field 'value': expected a series selector",
+        ),
+        (
+            "  - {name: x, description: d, value: v, minus: 'a + b', unit: bytes, daily: last}",
+            r"resources entry 'x', field 'minus': expected a series selector",
+        ),
+        (
+            "  - {name: x, description: d, value: v, unit: bytes, daily: last,"
+            " per_label: 'mount point'}",
+            r"resources entry 'x', field 'per_label': expected a Prometheus label name",
+        ),
+        (
+            "  - {name: x, description: d, utilisation: {used: u}}",
+            r"resources entry 'x', field 'utilisation': expected a mapping with 'used' and"
+            r" 'capacity'",
+        ),
+        (
+            "  - {name: x, description: d, utilisation: {used: u, capacity: 'sum(c)'}}",
+            r"field 'utilisation': .*'capacity' is not a selector",
+        ),
+        (
+            "  - {name: x, description: d, utilisation: {used: u, capacity: c}, limit: l}",
+            r"resources entry 'x', field 'limit': expected nothing for a utilisation",
+        ),
+        (
+            "  - {name: x, description: d, utilisation: {used: u, capacity: c}, unit: bytes}",
+            r"resources entry 'x', field 'unit': expected 'ratio'",
+        ),
+        (
+            "  - {name: x, description: d, utilisation: {used: u, capacity: c}, daily: last}",
+            r"resources entry 'x', field 'daily': expected 'max'",
+        ),
+        (
+            "  - {name: x, description: d, unit: bytes, daily: last}",
+            r"resources entry 'x', field 'value': expected a non-empty string",
+        ),
+    ],
+)
+def test_invalid_resources_name_entry_and_field(tmp_path, entry, message):
+    extra = tmp_path / "bad.yaml"
+    extra.write_text("resources:\n" + entry + "\n")
+    with pytest.raises(CatalogError, match=message):
+        load_catalog(extra)
+
+
+def test_extra_catalog_adds_a_utilisation(tmp_path):
+    extra = tmp_path / "team.yaml"
+    extra.write_text(
+        """
+resources:
+  - name: worker_slots
+    description: Daily peak share of worker slots busy.
+    per_label: queue
+    utilisation: {used: 'worker_busy{env="prod"}', capacity: worker_slots}
+"""
+    )
+    resources = {r.name: r for r in load_catalog(extra).resources}
+    assert resources["worker_slots"].unit == "ratio"
+    assert resources["worker_slots"].utilisation.used == 'worker_busy{env="prod"}'

@@ -120,10 +120,10 @@ def test_tier_one_metrics_with_status_and_change(client, catalog, prometheus_url
 
 def test_database_capacity_from_slow_scraped_gauge(client, catalog):
     history = measurements.measure_capacity(client, catalog, PERIOD, 30, "/var/lib/postgresql")
-    (projection,) = capacity_projection(history, PERIOD)
+    projection, disks, pools = capacity_projection(history, PERIOD)
     daily = history[0]["daily"]
-    # 30 daily points, none lost to the slow scrape. Each is the last sample up to the day's
-    # end; Prometheus 2 ranges include both ends, so that is the sample at the next midnight.
+    # 30 daily points, none lost to the slow scrape. Each is the level at the day's last
+    # five-minute point, the day's end, which holds the sample taken at that midnight.
     assert len(daily) == 30
     assert daily[0][0] == dt.date(2026, 10, 31)
     assert daily[-1] == (dt.date(2026, 11, 29), 141 * GB)  # 100 GB + 41 days x 1 GB
@@ -134,6 +134,10 @@ def test_database_capacity_from_slow_scraped_gauge(client, catalog):
     assert projection["days_until_target"] == pytest.approx(259, rel=1e-9)
     assert projection["days_until_full"] == pytest.approx(359, rel=1e-9)
     assert projection["verdict"] == "ok"
+    # This history has the volume's size but not its free space, and no pools: the catalog's
+    # disks and pools are listed without data rather than left out.
+    assert (disks["resource"], disks["verdict"]) == ("disk_usage", "insufficient_data")
+    assert (pools["resource"], pools["verdict"]) == ("connection_pool", "insufficient_data")
 
 
 def test_coverage_of_the_period(client, catalog):

@@ -21,6 +21,20 @@ from waooaw_reports.sources import schema
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2026-12-01T09:00:00+00:00"
 MINUTE = dt.timedelta(minutes=1)
+# DESIGN §6: the fields of each report.json capacity entry.
+CAPACITY_FIELDS = (
+    "resource",
+    "current",
+    "limit",
+    "growth_per_day",
+    "projected_30d",
+    "projected_90d",
+    "interval_90d",
+    "days_until_target",
+    "days_until_alert",
+    "days_until_full",
+    "verdict",
+)
 
 
 def _naive(instant: dt.datetime) -> dt.datetime:
@@ -246,9 +260,16 @@ def test_weekly_report_end_to_end(environment, tmp_path):
     assert report["action_items"]["open"] == 1
     assert report["action_items"]["overdue"] == 1  # due 2026-11-27, as of 2026-12-01
 
-    (capacity,) = report["capacity"]
-    assert capacity["resource"] == "database_size"
-    assert capacity["verdict"] == "ok"
+    # The catalog tracks the database, every volume and every pool; this history has the
+    # database and its volume's size but no free space and no pools, so those two are listed
+    # without data. Every entry carries all of DESIGN §6's capacity fields.
+    capacity = {c["resource"]: c for c in report["capacity"]}
+    assert list(capacity) == ["database_size", "disk_usage", "connection_pool"]
+    assert capacity["database_size"]["verdict"] == "ok"
+    assert capacity["disk_usage"]["verdict"] == "insufficient_data"
+    assert capacity["connection_pool"]["verdict"] == "insufficient_data"
+    for entry in capacity.values():
+        assert set(CAPACITY_FIELDS) <= set(entry)
     assert report["status"] == "breached"
     assert report["provenance"]["sources"]["prometheus"] == environment["WAOOAW_PROMETHEUS_URL"]
 

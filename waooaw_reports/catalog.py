@@ -34,6 +34,10 @@ KIND_FIELDS = {
 _DETAIL_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _SQL_START = re.compile(r"\s*(select|with)\b", re.IGNORECASE)
 SLO_KINDS = ("ratio", "distribution")
+# A series selector: a metric name, label matchers in braces, or both. Capacity resources are
+# built from selectors, not free PromQL, so the report can read each one slow-scrape safe (C08).
+SELECTOR = re.compile(r"(?:[a-zA-Z_:][a-zA-Z0-9_:]*)?(?:\{[^{}]*\})?")
+LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 
 
 class CatalogError(ValueError):
@@ -83,13 +87,30 @@ class SloSpec:
 
 
 @dataclass(frozen=True)
+class Utilisation:
+    """A share of a capacity in use: ``used`` over ``capacity``, a fraction with limit 1."""
+
+    used: str
+    capacity: str
+
+
+@dataclass(frozen=True)
 class ResourceSpec:
+    """A capacity resource. Its level is ``value`` (less ``minus``), or ``utilisation``.
+
+    With ``per_label``, one resource per value of that label is found in the data and named
+    ``<name>:<label value>``; every selector is then summed by that label.
+    """
+
     name: str
     description: str
-    value: str
+    value: str | None
     limit: str | None
     unit: str
     daily: Literal["last", "max"]
+    minus: str | None = None
+    per_label: str | None = None
+    utilisation: Utilisation | None = None
 
 
 @dataclass(frozen=True)
@@ -356,13 +377,59 @@ def _is_bucket_under_threshold(selector: str | None) -> bool:
     )
 
 
+def _selector(entry: _Entry, name: str, required: bool = False) -> str | None:
+    text = entry.text(name, required=required)
+    if text is not None and not SELECTOR.fullmatch(text):
+        raise entry.fail(name, 'a series selector such as name{label="value"}')
+    return text
+
+
+def _utilisation(entry: _Entry) -> Utilisation:
+    raw = entry.raw["utilisation"]
+    expected = "a mapping with 'used' and 'capacity' series selectors"
+    if not isinstance(raw, dict) or set(raw) != {"used", "capacity"}:
+        raise entry.fail("utilisation", expected)
+    for part in ("used", "capacity"):
+        text = raw[part].strip() if isinstance(raw[part], str) else ""
+        if not text or not SELECTOR.fullmatch(text):
+            raise entry.fail("utilisation", f"{expected}; '{part}' is not a selector")
+    return Utilisation(used=raw["used"].strip(), capacity=raw["capacity"].strip())
+
+
 def _resource(raw: dict[str, Any]) -> ResourceSpec:
-    entry = _Entry("resources", raw, {"description", "value", "limit", "unit", "daily"})
+    fields = {"description", "value", "minus", "limit", "unit", "daily", "per_label", "utilisation"}
+    entry = _Entry("resources", raw, fields)
+    per_label = entry.text("per_label", required=False)
+    if per_label is not None and not LABEL_NAME.fullmatch(per_label):
+        raise entry.fail("per_label", "a Prometheus label name such as mountpoint")
+    if raw.get("utilisation") is None:
+        return ResourceSpec(
+            name=raw["name"],
+            description=entry.text("description") or "",
+            value=_selector(entry, "value", required=True),
+            limit=_selector(entry, "limit"),
+            unit=entry.choice("unit", UNITS),
+            daily=entry.choice("daily", ("last", "max")),  # type: ignore[arg-type]
+            minus=_selector(entry, "minus"),
+            per_label=per_label,
+        )
+
+    # A utilisation is a fraction of its capacity: its limit is 1, its unit a ratio, and its
+    # daily value the day's peak (DESIGN §5).
+    for name in ("value", "minus", "limit"):
+        if raw.get(name) is not None:
+            raise entry.fail(name, "nothing for a utilisation, whose level is used / capacity")
+    if raw.get("unit", "ratio") != "ratio":
+        raise entry.fail("unit", "'ratio' (or nothing) for a utilisation")
+    if raw.get("daily", "max") != "max":
+        raise entry.fail("daily", "'max' (or nothing): a utilisation is read as its daily peak")
     return ResourceSpec(
         name=raw["name"],
         description=entry.text("description") or "",
-        value=entry.text("value") or "",
-        limit=entry.text("limit", required=False),
-        unit=entry.choice("unit", UNITS),
-        daily=entry.choice("daily", ("last", "max")),  # type: ignore[arg-type]
+        value=None,
+        limit=None,
+        unit="ratio",
+        daily="max",
+        per_label=per_label,
+        utilisation=_utilisation(entry),
     )

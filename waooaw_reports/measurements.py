@@ -10,19 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-from dataclasses import asdict
-from string import Template
 from typing import Any
 
 from waooaw_reports import scorecard
-from waooaw_reports.catalog import Catalog, ResourceSpec, SloSpec
-from waooaw_reports.periods import Period, zone
+
+# Capacity has its own module; the assets ask for it here with the other measurements.
+from waooaw_reports.capacity_measurements import measure_capacity as measure_capacity
+from waooaw_reports.catalog import Catalog, SloSpec
+from waooaw_reports.periods import Period
 from waooaw_reports.promql import count_query
 from waooaw_reports.sources.prometheus import PrometheusClient, Sample
 
 log = logging.getLogger(__name__)
-
-DAY = 86_400
 
 
 def _single(samples: list[Sample]) -> float | None:
@@ -90,36 +89,6 @@ def downtime_query(spec: SloSpec, seconds: int) -> str:
     return f"sum_over_time(({availability} < bool {spec.downtime_threshold}){grid})"
 
 
-def measure_resource(
-    client: PrometheusClient,
-    spec: ResourceSpec,
-    end: dt.datetime,
-    lookback_days: int,
-    volume: str,
-    timezone: str = "UTC",
-) -> dict[str, Any]:
-    """Daily values over the look-back ending at ``end``, and the limit at ``end``.
-
-    Each point is read at a day's end and covers the day before it, dated in the report's zone.
-    """
-    over_time = "last_over_time" if spec.daily == "last" else "max_over_time"
-    query = f"sum({over_time}({spec.value}[1d]))"
-    start = end - dt.timedelta(days=lookback_days - 1)
-    series = client.range(query, start, end, DAY)
-    daily = []
-    for timestamp, value in series[0].points if series else []:
-        if not math.isnan(value):
-            day = dt.datetime.fromtimestamp(timestamp - DAY, zone(timezone)).date()
-            daily.append((day, value))
-    limit = limit_query = None
-    if spec.limit is not None:
-        selector = Template(spec.limit).safe_substitute(volume=volume)
-        limit_query = f"sum(last_over_time({selector}[1d]))"
-        limit = _single(client.instant(limit_query, end))
-    log.info("Read %d daily points of %s", len(daily), spec.name)
-    return {"daily": daily, "limit": limit, "query": {"value": query, "limit": limit_query}}
-
-
 def measure_coverage(
     client: PrometheusClient, selector: str, start: dt.datetime, end: dt.datetime
 ) -> dict[str, Any]:
@@ -147,18 +116,6 @@ def measure_metrics(
 ) -> list[dict[str, Any]]:
     """Each Prometheus metric for the period and, for the trend, for the period before."""
     return scorecard.measure_metrics(client, catalog, period)
-
-
-def measure_capacity(
-    client: PrometheusClient, catalog: Catalog, period: Period, lookback_days: int, volume: str
-) -> list[dict[str, Any]]:
-    return [
-        {
-            "spec": asdict(spec),
-            **measure_resource(client, spec, period.end, lookback_days, volume, period.timezone),
-        }
-        for spec in catalog.resources
-    ]
 
 
 def measure_data_coverage(

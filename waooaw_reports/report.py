@@ -36,7 +36,16 @@ CAPACITY_STATUS = {
     "already_above": "breached",
     "insufficient_data": "no_data",
 }
-LIBRARIES = ("dagster", "weasyprint", "sqlalchemy", "pandas", "statsmodels", "jinja2", "httpx")
+LIBRARIES = (
+    "dagster",
+    "weasyprint",
+    "sqlalchemy",
+    "pandas",
+    "statsmodels",
+    "scipy",
+    "jinja2",
+    "httpx",
+)
 
 
 def report_directory(reports_dir: str | Path, kind: str, key: str) -> Path:
@@ -96,13 +105,23 @@ def capacity_projection(history: list[dict[str, Any]], period: Period) -> list[d
     for resource in history:
         spec = resource["spec"]
         projection = project_capacity(
-            spec["name"],
+            resource["resource"],
             resource["daily"],
             resource["limit"],
             period.end,
             utilisation=spec["unit"] == "ratio",
+            timezone=period.timezone,
+            predict_linear_90d=resource.get("predict_linear_90d"),
         )
-        projections.append({**projection, "unit": spec["unit"], "query": resource["query"]})
+        projections.append(
+            {
+                **projection,
+                "unit": spec["unit"],
+                "description": spec["description"],
+                "lookback_days": resource.get("lookback_days"),
+                "query": resource["query"],
+            }
+        )
     return projections
 
 

@@ -16,6 +16,7 @@ MINUS = "\u2212"
 # Between a number and its unit, so that a narrow column never splits "99.9 %".
 NBSP = "\u00a0"
 BYTES_PER_GB = 1_000_000_000
+BYTES_PER_MB = 1_000_000
 
 STATUS_LABELS = {
     "met": "Met",
@@ -205,11 +206,35 @@ def detail_label(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
+def day_range(interval: list[float | None] | None) -> str:
+    """The days-until interval of a capacity threshold, in whole days rounded down.
+
+    Its start is where the prediction band's upper edge reaches the threshold, its end where
+    the lower edge does; a lower edge that never gets there leaves the end open. Empty when
+    there is nothing to add to the value: no interval, or both ends on the same day.
+    """
+    earliest, latest = interval if interval else (None, None)
+    if earliest is None:
+        return ""
+    if latest is None:
+        return f"{int(earliest):,}{NBSP}days or later" if earliest > 0 else "any time"
+    if int(earliest) == int(latest):
+        return ""
+    start = "now" if earliest <= 0 else f"{int(earliest):,}"
+    return f"{start} to {int(latest):,}{NBSP}days"
+
+
 def capacity_value(value: float | None, resource: dict[str, Any], signed: bool = False) -> str:
     """Pools are fractions of their size; every other resource is measured in bytes."""
     unit = resource.get("unit") or (
         "ratio" if resource["resource"].startswith("connection_pool:") else "bytes"
     )
+    if unit == "bytes" and value is not None and 0 < abs(value) < BYTES_PER_GB / 10:
+        # A small volume's growth of 13 MB a day is not "+0.0 GB".
+        text = f"{abs(value) / BYTES_PER_MB:,.1f}{NBSP}MB"
+        if value < 0:
+            return MINUS + text
+        return "+" + text if signed else text
     return change(value, unit) if signed else by_unit(value, unit)
 
 
@@ -236,4 +261,5 @@ FILTERS: dict[str, Callable[..., str]] = {
     "metric_label": metric_label,
     "detail_label": detail_label,
     "capacity_value": capacity_value,
+    "day_range": day_range,
 }

@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from .burn_down import burn_down_svg
+from .capacity_charts import capacity_chart_uri
 from .formatting import FILTERS
 from .incident_charts import incident_trend_svg
 from .security_chart import failed_logins_chart
@@ -37,6 +38,7 @@ def template_environment() -> Environment:
     environment.globals["incident_trend_svg"] = incident_trend_svg
     environment.filters.update(SLO_FILTERS)
     environment.globals["burn_down_chart"] = _burn_down_chart
+    environment.filters["capacity_chart_uri"] = capacity_chart_uri
     return environment
 
 
