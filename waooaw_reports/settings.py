@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 from dotenv import dotenv_values
 
 from waooaw_reports.maintenance import MaintenanceError, MaintenanceWindow, load_maintenance_windows
-from waooaw_reports.periods import zone
+from waooaw_reports.periods import PeriodError, zone
 
 DEMO_PROMETHEUS_PORT = 19090
 SECRET_NAMES = ("WAOOAW_DATABASE_URL", "SENDGRID_API_KEY")
@@ -114,7 +114,10 @@ class Settings:
         return replace(self, **given).validated()
 
     def validated(self) -> Settings:
-        zone(self.timezone)
+        try:
+            zone(self.timezone)
+        except PeriodError as exc:
+            raise SettingsError(f"WAOOAW_TIMEZONE: {exc}") from exc
         scheme = urlsplit(self.prometheus_url).scheme
         if scheme not in ("http", "https"):
             raise SettingsError(

@@ -11,6 +11,7 @@ import importlib
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from dagster import DagsterInstance, Definitions
 
@@ -50,12 +51,14 @@ def run_partition(kind: str, key: str, as_of: dt.datetime, root: Path) -> Path:
             partition_key=key,
             instance=instance,
             tags={AS_OF_TAG: as_of.isoformat()},
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            # A failed step is summarised below by its cause; Dagster's own console log would
+            # bury that under stack traces. The whole record stays in the UI.
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
             raise_on_error=False,
         )
     if not result.success:
         failures = [
-            f"{event.step_key}: {event.step_failure_data.error.message.strip()}"
+            f"{event.step_key}: {_root_cause(event.step_failure_data.error)}"
             for event in result.all_events
             if event.is_step_failure and event.step_failure_data.error is not None
         ]
@@ -68,3 +71,14 @@ def run_partition(kind: str, key: str, as_of: dt.datetime, root: Path) -> Path:
         if "directory" in materialization.metadata:
             return Path(str(materialization.metadata["directory"].value))
     raise ReportRunError(f"The {kind} run for {key} succeeded but recorded no report directory.")
+
+
+def _root_cause(error: Any) -> str:
+    """The message of the error a step raised itself: the library's own sentence, which names
+    the URL, the query or the setting to fix, not Dagster's wrappings around it."""
+    wrappers = ("Dagster", "RetryRequested")
+    while str(getattr(error, "cls_name", "")).startswith(wrappers) and error.cause is not None:
+        error = error.cause
+    message = str(error.message).strip()
+    name, _, text = message.partition(": ")
+    return text if text and "." in name and " " not in name else message

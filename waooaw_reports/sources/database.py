@@ -153,10 +153,12 @@ class PlatformDatabase:
             with self._engine.connect() as connection:
                 result = connection.execute(select(*columns)).mappings().all()
         except (OperationalError, ProgrammingError) as exc:
+            server = "" if sqlite else "that the server runs, "
             raise DatabaseError(
                 f"Could not read table {table.name!r} from {redact_url(self.url)}: "
-                f"{_first_line(exc)}. Check that the server runs, that the URL is right and "
-                f"that the table exists with the columns of DESIGN §3.2."
+                f"{_first_line(exc)}. Check {server}that WAOOAW_DATABASE_URL is right and that "
+                f"the table exists with the columns listed in the README "
+                f"(waooaw_reports/sources/schema.py)."
             ) from exc
         log.info("Read %d rows from %s", len(result), table.name)
         return _parse_rows(table, [dict(row) for row in result])
