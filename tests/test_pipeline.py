@@ -261,13 +261,28 @@ def test_weekly_report_end_to_end(environment, tmp_path):
     assert report["action_items"]["overdue"] == 1  # due 2026-11-27, as of 2026-12-01
 
     # The catalog tracks the database, every volume and every pool; this history has the
-    # database and its volume's size but no free space and no pools, so those two are listed
-    # without data. Every entry carries all of DESIGN §6's capacity fields.
+    # database and its volume's size but no free space, so the disks are listed without data.
+    # Every entry carries all of DESIGN §6's capacity fields.
     capacity = {c["resource"]: c for c in report["capacity"]}
-    assert list(capacity) == ["database_size", "disk_usage", "connection_pool"]
+    assert list(capacity) == [
+        "database_size",
+        "disk_usage",
+        "connection_pool:primary",
+        "connection_pool:replica",
+    ]
     assert capacity["database_size"]["verdict"] == "ok"
     assert capacity["disk_usage"]["verdict"] == "insufficient_data"
-    assert capacity["connection_pool"]["verdict"] == "insufficient_data"
+    # Pools (scorecard_history.py): minute samples from 2026-11-15 00:00, so 16 daily peaks
+    # (11-14, which holds only its closing sample, to 11-29), 0.4 a day but for one spike.
+    # Primary: 0.95 on 11-27 (day 13 of 0..15, mean 7.5, Sxx = 16 x 255 / 12 = 340):
+    # slope = 5.5 x 0.55 / 340 = 0.0089 a day; SSE = 0.2836 - 0.0269 = 0.2567 over 14
+    # degrees of freedom gives t = 1.21: not distinguishable from zero at 95 %.
+    # Replica: 0.84 on 11-18 (day 4): slope = (4 - 7.5) x 0.44 / 340 < 0: not growing.
+    primary, replica = capacity["connection_pool:primary"], capacity["connection_pool:replica"]
+    assert (primary["current"], primary["limit"], primary["points"]) == (0.4, 1, 16)
+    assert primary["growth_per_day"] == pytest.approx(5.5 * 0.55 / 340)
+    assert primary["verdict"] == "no_significant_trend"
+    assert (replica["current"], replica["verdict"]) == (0.4, "not_growing")
     for entry in capacity.values():
         assert set(CAPACITY_FIELDS) <= set(entry)
     assert report["status"] == "breached"
